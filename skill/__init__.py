@@ -1,0 +1,1 @@
+"""Muscle Coach: an Alexa skill that explains muscle twitching after a workout."""
