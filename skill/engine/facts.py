@@ -1,0 +1,105 @@
+"""What the user has told the skill, as typed facts: validated against the knowledge base, immutable.
+
+A fact is a finding (True, False, or None for "I don't know"), a quantity (minutes, milligrams, days), the
+twitching muscles, or the workout. Questions already put to the user are remembered too, so nothing is asked twice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from skill.errors import FactError
+from skill.knowledge.model import KnowledgeBase
+
+__all__ = ["MUSCLES", "WORKOUT", "FactValue", "Facts"]
+
+MUSCLES = "muscles"
+WORKOUT = "workout"
+
+FactValue = bool | float | str | tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything the user said, keyed by fact id; None means they said they don't know."""
+
+    values: Mapping[str, FactValue] = field(default_factory=lambda: MappingProxyType({}))
+    asked: tuple[str, ...] = ()
+
+    @classmethod
+    def build(
+        cls, kb: KnowledgeBase, values: Mapping[str, FactValue] | None = None, asked: Iterable[str] = ()
+    ) -> Facts:
+        """Validated facts: unknown ids and out-of-range values raise FactError naming what is wrong."""
+        checked = {key: _check(kb, key, value) for key, value in (values or {}).items()}
+        asked_ids = tuple(dict.fromkeys(asked))
+        for question_id in asked_ids:
+            if question_id not in kb.questions:
+                raise FactError(f"unknown question id {question_id!r}")
+        return cls(MappingProxyType(checked), asked_ids)
+
+    def with_values(self, kb: KnowledgeBase, updates: Mapping[str, FactValue]) -> Facts:
+        """These facts with `updates` applied (a later answer corrects an earlier one)."""
+        merged = dict(self.values)
+        merged.update({key: _check(kb, key, value) for key, value in updates.items()})
+        return Facts(MappingProxyType(merged), self.asked)
+
+    def with_asked(self, question_id: str) -> Facts:
+        if question_id in self.asked:
+            return self
+        return Facts(self.values, (*self.asked, question_id))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.values
+
+    def get(self, key: str) -> FactValue:
+        return self.values.get(key)
+
+    def finding(self, key: str) -> bool | None:
+        value = self.values.get(key)
+        return value if isinstance(value, bool) else None
+
+    def quantity(self, key: str) -> float | None:
+        value = self.values.get(key)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    def muscles(self) -> tuple[str, ...]:
+        value = self.values.get(MUSCLES)
+        return value if isinstance(value, tuple) else ()
+
+    def workout(self) -> str | None:
+        value = self.values.get(WORKOUT)
+        return value if isinstance(value, str) else None
+
+
+def _check(kb: KnowledgeBase, key: str, value: FactValue) -> FactValue:
+    if key in kb.findings:
+        if value is None or isinstance(value, bool):
+            return value
+        raise FactError(f"finding {key!r} takes yes, no or unknown, not {value!r}")
+    if key in kb.quantities:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            raise FactError(f"quantity {key!r} takes a number, not {value!r}")
+        low, high = kb.quantities[key]
+        if not low <= value <= high:
+            raise FactError(f"quantity {key!r} must be between {low:g} and {high:g}, got {value:g}")
+        return float(value)
+    if key == MUSCLES:
+        if not isinstance(value, tuple) or not all(isinstance(m, str) for m in value):
+            raise FactError(f"muscles take a tuple of muscle ids, not {value!r}")
+        unknown = [m for m in value if m not in kb.muscles]
+        if unknown:
+            raise FactError(f"unknown muscle ids {unknown}")
+        return tuple(dict.fromkeys(value))
+    if key == WORKOUT:
+        if value is None:
+            return None
+        if not isinstance(value, str) or value not in kb.workouts:
+            raise FactError(f"unknown workout id {value!r}")
+        return value
+    raise FactError(f"unknown fact id {key!r}")

@@ -1,0 +1,108 @@
+"""Loads the knowledge base: the compiled form when present (fast, no pydantic), else the YAML, validated.
+
+Errors name the file, the entry and the problem, as a KnowledgeError.
+"""
+
+from __future__ import annotations
+
+import pickle
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from skill.errors import KnowledgeError
+from skill.knowledge.model import KnowledgeBase
+
+__all__ = [
+    "COMPILED_NAME",
+    "DATA_DIR",
+    "KNOWLEDGE_FILES",
+    "compile_knowledge_base",
+    "load_knowledge_base",
+    "read_knowledge_files",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+COMPILED_NAME = "knowledge.pickle"
+KNOWLEDGE_FILES = ("causes", "findings", "questions", "red_flags", "vocabulary", "guidance")
+_PICKLE_PROTOCOL = 5
+
+
+@lru_cache(maxsize=4)
+def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+    """The knowledge base in `data_dir`: its compiled form if one was built there, else its YAML, validated."""
+    compiled = data_dir / COMPILED_NAME
+    if compiled.is_file():
+        try:
+            with compiled.open("rb") as handle:
+                kb = pickle.load(handle)
+        except Exception as exc:
+            raise KnowledgeError(f"{compiled}: the compiled knowledge base cannot be read: {exc}") from exc
+        if not isinstance(kb, KnowledgeBase):
+            raise KnowledgeError(f"{compiled}: does not hold a knowledge base")
+        return kb
+    return read_knowledge_files(data_dir)
+
+
+def read_knowledge_files(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+    """Parse and validate every YAML file in `data_dir` (slow path: imports yaml and pydantic)."""
+    import yaml
+    from pydantic import ValidationError
+
+    from skill.knowledge import schema
+
+    raw: dict[str, Any] = {}
+    for name in KNOWLEDGE_FILES:
+        path = data_dir / f"{name}.yaml"
+        try:
+            raw[name] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise KnowledgeError(f"{path.name}: the file is missing from {data_dir}") from exc
+        except yaml.YAMLError as exc:
+            raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from exc
+    try:
+        files = schema.KnowledgeFiles.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(_describe(exc, raw)) from exc
+    return schema.to_knowledge_base(files)
+
+
+def compile_knowledge_base(dest_dir: Path, data_dir: Path = DATA_DIR) -> Path:
+    """Validate the YAML in `data_dir` and write its compiled form into `dest_dir`; return the file written."""
+    kb = read_knowledge_files(data_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    target = dest_dir / COMPILED_NAME
+    target.write_bytes(pickle.dumps(kb, protocol=_PICKLE_PROTOCOL))
+    return target
+
+
+def _describe(exc: Any, raw: dict[str, Any]) -> str:
+    """One line per problem: `file.yaml: entry: problem`."""
+    lines: list[str] = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        if not loc:
+            lines.append(f"knowledge base: {error['msg']}")
+            continue
+        file_key = str(loc.pop(0))
+        entry = _entry_name(raw.get(file_key), loc)
+        where = f"{file_key}.yaml"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{where}: {entry}: {message}" if entry else f"{where}: {message}")
+    return "\n".join(lines)
+
+
+def _entry_name(node: Any, loc: list[Any]) -> str:
+    """Render a location like `causes[2] (id 'caffeine').prior`, naming list entries by their id."""
+    parts: list[str] = []
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
+            node = node[key]
+            label = f"[{key}]"
+            if isinstance(node, dict) and "id" in node:
+                label += f" (id {node['id']!r})"
+            parts.append(label)
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
+            parts.append(f".{key}" if parts else str(key))
+    return "".join(parts)

@@ -1,0 +1,162 @@
+"""The knowledge base as immutable runtime values; built from validated YAML, holds no logic beyond look-ups.
+
+These are plain frozen dataclasses (not pydantic models) so that the compiled knowledge base unpickles in well
+under a millisecond and the Lambda cold path never imports pydantic or yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "CAUSE_IDS",
+    "TRIAGE_LEVELS",
+    "Advice",
+    "Cause",
+    "CauseId",
+    "Derivation",
+    "Finding",
+    "InterviewTuning",
+    "KnowledgeBase",
+    "Muscle",
+    "Question",
+    "RedFlag",
+    "Text",
+    "TriageLevel",
+    "TwitchKind",
+    "Workout",
+]
+
+CauseId = Literal["fatigue", "no_warmup", "dehydration", "low_blood_sugar", "caffeine"]
+TriageLevel = Literal["self_care", "doctor", "urgent"]
+CAUSE_IDS: tuple[CauseId, ...] = ("fatigue", "no_warmup", "dehydration", "low_blood_sugar", "caffeine")
+TRIAGE_LEVELS: tuple[TriageLevel, ...] = ("self_care", "doctor", "urgent")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    id: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    id: CauseId
+    name: str
+    what: str
+    why: str
+    prior: float
+    signs: tuple[str, ...]
+    advice: tuple[Advice, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    yes: str
+    no: str
+    likelihood: dict[CauseId, float] | None
+    source: str
+
+    @property
+    def is_evidence(self) -> bool:
+        """True for findings that weigh on the causes; False for signs only red flags use."""
+        return self.likelihood is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    finding: str
+    quantity: str
+    at_least: float
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    kind: Literal["screen", "cause"]
+    finding: str
+    yes: bool
+    no: bool
+    text: str
+    reprompt: str
+    why: str
+    quantity: str | None = None
+    only_if: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    id: str
+    level: Literal["doctor", "urgent"]
+    all_of: tuple[str, ...]
+    say: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Muscle:
+    id: str
+    name: str
+    region: str
+
+
+@dataclass(frozen=True, slots=True)
+class Workout:
+    id: str
+    name: str
+    works: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TwitchKind:
+    id: str
+    name: str
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewTuning:
+    max_questions: int
+    leader_at_least: float
+    lead_margin: float
+    min_gain_bits: float
+    close_runner_up: float
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    causes: dict[CauseId, Cause]
+    findings: dict[str, Finding]
+    quantities: dict[str, tuple[float, float]]
+    derivations: tuple[Derivation, ...]
+    questions: dict[str, Question]
+    red_flags: tuple[RedFlag, ...]
+    muscles: dict[str, Muscle]
+    workouts: dict[str, Workout]
+    caffeine_mg: dict[str, float]
+    symptoms: dict[str, tuple[str, ...]]
+    twitch_kinds: dict[str, TwitchKind]
+    first_aid: dict[str, Text]
+    safety_net: Text
+    caffeine_daily_mg: float
+    habitual_count: int
+    habitual_window_days: int
+    retention_days: int
+    interview: InterviewTuning
+
+    def question_for(self, finding_id: str) -> Question | None:
+        """The question that settles a finding, if any."""
+        for question in self.questions.values():
+            if question.finding == finding_id:
+                return question
+        return None
