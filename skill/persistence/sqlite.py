@@ -1,0 +1,210 @@
+"""The embedded history store: a SQLite file in WAL mode, safe across threads; must not share a connection."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+from skill.errors import StoreError
+from skill.persistence.base import DEFAULT_RETENTION, NO_HISTORY, Clock, Episode, UserHistory, utc_now
+from skill.persistence.records import Retention, describe_problem, episode_from_record, record_of
+
+__all__ = ["SCHEMA_VERSION", "SqliteHistoryStore"]
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION: Final = 1
+_BUSY_TIMEOUT_SECONDS: Final = 30.0
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS profile (
+    user_id          TEXT PRIMARY KEY,
+    consent          INTEGER,                    -- NULL: never asked, 1: remember, 0: declined
+    disclaimer_heard INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS episode (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: keeps the order episodes were appended in
+    user_id  TEXT NOT NULL,
+    day      TEXT NOT NULL,                      -- ISO date, UTC
+    muscles  TEXT NOT NULL,                      -- JSON array of muscle ids
+    cause    TEXT,                               -- cause id or NULL
+    triage   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS episode_by_user ON episode (user_id, id);
+CREATE INDEX IF NOT EXISTS episode_by_day ON episode (day);
+"""
+
+
+class SqliteHistoryStore:
+    """HistoryStore on a local SQLite file, created with its parent directories on first use.
+
+    Every call opens its own connection, so the store can be shared by the threads of the HTTP server; writes
+    take the database's write lock up front (BEGIN IMMEDIATE) and purge expired episodes of every user.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        retention: datetime.timedelta = DEFAULT_RETENTION,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._path = path
+        self._retention = Retention(retention, clock)
+        self._ready = False
+        self._ready_lock = threading.Lock()
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    def load(self, user_id: str) -> UserHistory:
+        with self._failures_as_store_error("load the history"), self._connection() as conn:
+            conn.execute("BEGIN")  # one snapshot for the profile and the episodes
+            try:
+                profile = conn.execute(
+                    "SELECT consent, disclaimer_heard FROM profile WHERE user_id = ?", (user_id,)
+                ).fetchone()
+                rows = conn.execute(
+                    "SELECT id, day, muscles, cause, triage FROM episode WHERE user_id = ? ORDER BY id",
+                    (user_id,),
+                ).fetchall()
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+        oldest = self._retention.oldest_live_day(self._retention.now())
+        episodes = [ep for ep in (_episode_of(row) for row in rows) if ep is not None and ep.day >= oldest]
+        episodes.sort(key=lambda ep: ep.day)  # stable: same-day episodes stay in the order appended
+        if profile is None and not episodes:
+            return NO_HISTORY
+        consent, disclaimer_heard = _profile_of(profile)
+        return UserHistory(consent=consent, disclaimer_heard=disclaimer_heard, episodes=tuple(episodes))
+
+    def mark_disclaimer_heard(self, user_id: str) -> None:
+        with self._failures_as_store_error("mark the disclaimer heard"), self._write() as conn:
+            conn.execute(
+                "INSERT INTO profile (user_id, disclaimer_heard) VALUES (?, 1)"
+                " ON CONFLICT (user_id) DO UPDATE SET disclaimer_heard = 1",
+                (user_id,),
+            )
+
+    def set_consent(self, user_id: str, consent: bool) -> None:
+        with self._failures_as_store_error("set the consent"), self._write() as conn:
+            conn.execute(
+                "INSERT INTO profile (user_id, consent) VALUES (?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET consent = excluded.consent",
+                (user_id, int(consent)),
+            )
+            if not consent:
+                conn.execute("DELETE FROM episode WHERE user_id = ?", (user_id,))
+
+    def append_episode(self, user_id: str, episode: Episode) -> None:
+        record = record_of(episode)
+        with self._failures_as_store_error("append an episode"), self._write() as conn:
+            conn.execute(
+                "INSERT INTO episode (user_id, day, muscles, cause, triage) VALUES (?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    record["day"],
+                    json.dumps(record["muscles"]),
+                    record.get("cause"),
+                    record["triage"],
+                ),
+            )
+
+    def delete_user(self, user_id: str) -> None:
+        with self._failures_as_store_error("delete the user"), self._write() as conn:
+            conn.execute("DELETE FROM episode WHERE user_id = ?", (user_id,))
+            conn.execute("DELETE FROM profile WHERE user_id = ?", (user_id,))
+
+    @contextmanager
+    def _failures_as_store_error(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"could not {action} (SQLite file {self._path}): {exc}") from exc
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        self._ensure_schema()
+        conn = sqlite3.connect(self._path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that also purges every user's expired episodes."""
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                oldest = self._retention.oldest_live_day(self._retention.now())
+                conn.execute(
+                    "DELETE FROM episode WHERE typeof(day) = 'text' AND day < ?", (oldest.isoformat(),)
+                )
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _ensure_schema(self) -> None:
+        if self._ready:
+            return
+        with self._ready_lock:
+            if self._ready:
+                return
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self._path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            try:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode != "wal":
+                    raise StoreError(f"{self._path} cannot use WAL mode (journal mode is {mode})")
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StoreError(f"{self._path} was written by a newer version (schema {version})")
+                conn.executescript(_SCHEMA)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            finally:
+                conn.close()
+            self._ready = True
+
+
+def _episode_of(row: tuple[object, ...]) -> Episode | None:
+    """The episode in a row, or None (logged) when the row is corrupted."""
+    row_id, day, muscles, cause, triage = row
+    try:
+        if not isinstance(muscles, str):
+            raise TypeError("muscles is not JSON text")
+        record = {"day": day, "muscles": json.loads(muscles), "cause": cause, "triage": triage}
+        return episode_from_record(record)
+    except ValueError as exc:
+        problem = describe_problem(exc)
+    except TypeError as exc:
+        problem = str(exc)
+    logger.warning("skipping corrupted episode row %s: %s", row_id, problem)
+    return None
+
+
+def _profile_of(row: tuple[object, ...] | None) -> tuple[bool | None, bool]:
+    """(consent, disclaimer_heard) from a profile row; a corrupted row counts as never asked (logged)."""
+    if row is None:
+        return None, False
+    consent, disclaimer_heard = row
+    if not (consent is None or _is_flag(consent)) or not _is_flag(disclaimer_heard):
+        logger.warning("skipping corrupted profile row: consent or disclaimer_heard is not a flag")
+        return None, False
+    return (None if consent is None else bool(consent)), bool(disclaimer_heard)
+
+
+def _is_flag(value: object) -> bool:
+    return type(value) is int and value in (0, 1)
