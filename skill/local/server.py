@@ -79,10 +79,12 @@ class _AlexaRequestHandler(BaseHTTPRequestHandler):
     server: SkillHTTPServer
     protocol_version = "HTTP/1.1"  # keep-alive, as Alexa and most clients use
     server_version = "MuscleCoach"
-    sys_version = ""
     timeout = _IDLE_CONNECTION_SECONDS
     # headers and body leave in two writes: without TCP_NODELAY each answer waits on a delayed ACK (~40 ms)
     disable_nagle_algorithm = True
+
+    def version_string(self) -> str:
+        return self.server_version
 
     # ---- routing -------------------------------------------------------------------------------------------
 
