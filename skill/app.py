@@ -1,0 +1,137 @@
+"""The composition root: environment -> knowledge base, history store, skill -> `lambda_handler`.
+
+The only module that reads the environment. AWS objects are built lazily, and only when TABLE_NAME is set.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_model import RequestEnvelope
+
+from skill.handlers import build_handlers
+from skill.knowledge import load_knowledge_base
+from skill.persistence import HistoryStore
+
+__all__ = [
+    "ENV_HOME",
+    "ENV_SKILL_ID",
+    "ENV_TABLE",
+    "build_skill",
+    "default_home",
+    "handle_event",
+    "lambda_handler",
+]
+
+ENV_SKILL_ID = "SKILL_ID"
+ENV_TABLE = "TABLE_NAME"
+ENV_HOME = "MUSCLE_COACH_HOME"
+ENV_LOG_LEVEL = "LOG_LEVEL"
+_DB_NAME = "history.sqlite3"
+
+log = logging.getLogger(__name__)
+logging.getLogger().setLevel(os.environ.get(ENV_LOG_LEVEL, "INFO"))
+
+_SORRY = {
+    "version": "1.0",
+    "response": {
+        "outputSpeech": {
+            "type": "SSML",
+            "ssml": "<speak>Sorry, I couldn't understand that request. Please try again.</speak>",
+        },
+        "shouldEndSession": True,
+    },
+}
+
+
+def default_home() -> Path:
+    """Where the embedded store lives: MUSCLE_COACH_HOME, else a per-user data directory."""
+    configured = os.environ.get(ENV_HOME)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "muscle-coach"
+
+
+def build_store() -> HistoryStore:
+    """DynamoDB when TABLE_NAME is set (boto3 imported only then), else the embedded SQLite store."""
+    from datetime import timedelta
+
+    kb = load_knowledge_base()
+    retention = timedelta(days=kb.retention_days)
+    table_name = os.environ.get(ENV_TABLE)
+    if table_name:
+        import boto3
+
+        from skill.persistence.dynamodb import DynamoDbHistoryStore
+
+        return DynamoDbHistoryStore(boto3.resource("dynamodb").Table(table_name), retention=retention)
+    from skill.persistence.sqlite import SqliteHistoryStore
+
+    return SqliteHistoryStore(default_home() / _DB_NAME, retention=retention)
+
+
+def build_skill(store: HistoryStore | None = None) -> CustomSkill:
+    """The skill object shared by Lambda, `invoke`, `chat` and `serve`."""
+    builder = SkillBuilder()
+    request_handlers, exception_handlers = build_handlers(load_knowledge_base(), store)
+    for handler in request_handlers:
+        builder.add_request_handler(handler)
+    for handler in exception_handlers:
+        builder.add_exception_handler(handler)
+    return builder.create()
+
+
+@lru_cache(maxsize=1)
+def _skill() -> CustomSkill:
+    return build_skill(build_store())
+
+
+def handle_event(event: dict[str, Any], skill: CustomSkill | None = None) -> dict[str, Any]:
+    """One Alexa request envelope in, one response envelope out; never raises for bad input."""
+    skill = skill or _skill()
+    expected = os.environ.get(ENV_SKILL_ID)
+    if expected and _application_id(event) != expected:
+        log.warning("refused a request for another skill")
+        return {"version": "1.0", "response": {"shouldEndSession": True}}
+    try:
+        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+        if envelope is None or envelope.request is None:
+            raise ValueError("the event has no request")
+    except Exception:
+        log.warning("malformed request event", exc_info=True)
+        return dict(_SORRY)
+    try:
+        response = skill.invoke(request_envelope=envelope, context=None)
+    except Exception:
+        log.exception("the skill failed to answer a request")
+        return dict(_SORRY)
+    result = skill.serializer.serialize(response)
+    return result if isinstance(result, dict) else dict(_SORRY)
+
+
+def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    """AWS Lambda entry point (see lambda/lambda_function.py)."""
+    return handle_event(event)
+
+
+def _application_id(event: Any) -> str | None:
+    if not isinstance(event, dict):
+        return None
+    for path in (
+        ("context", "System", "application", "applicationId"),
+        ("session", "application", "applicationId"),
+    ):
+        node: Any = event
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str):
+            return node
+    return None

@@ -1,0 +1,258 @@
+"""One turn of the conversation: state + what the user did -> what to say next + new state + store effects.
+
+Pure: the handlers translate Alexa requests into a UserTurn and render the Outcome; nothing here speaks or stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from skill.dialogue import outcomes as o
+from skill.dialogue.state import DialogueState, UserContext
+from skill.dialogue.understand import SlotValue, answer_yes_no, understand_slots
+from skill.engine import Assessment, assess, next_question
+from skill.knowledge import KnowledgeBase
+
+__all__ = ["Turn", "TurnKind", "UserTurn", "assessment_attribute", "step"]
+
+TurnKind = Literal[
+    "launch",
+    "report",
+    "answer",
+    "yes",
+    "no",
+    "dont_know",
+    "why_verdict",
+    "why_question",
+    "more",
+    "help",
+    "repeat",
+    "start_over",
+    "stop",
+    "fallback",
+    "forget",
+    "last_time",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class UserTurn:
+    kind: TurnKind
+    slots: Mapping[str, SlotValue] = field(default_factory=dict)
+    last_episode: o.Recall | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    outcome: o.Outcome
+    state: DialogueState
+    end_session: bool = False
+    effects: tuple[o.Effect, ...] = ()
+
+
+def assessment_attribute(assessment: Assessment) -> dict[str, object]:
+    """The contracted `sessionAttributes.assessment` value."""
+    return {
+        "triage": assessment.triage,
+        "causes": [{"id": c.id, "score": round(c.score, 4)} for c in assessment.causes],
+    }
+
+
+def step(
+    kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.date, restarted: bool = False
+) -> Turn:
+    """Decide the response to one user turn."""
+    kind = turn.kind
+    if kind == "stop":
+        return Turn(o.Farewell("stop"), state.evolve(phase="done", pending=None), end_session=True)
+    if kind == "launch":
+        return _greet(state, "restart" if restarted else None)
+    if kind == "start_over":
+        fresh = DialogueState(user=state.user, phase="interview")
+        return _advance(kb, fresh, "start_over")
+    if kind == "repeat":
+        return Turn(o.Repeat(state.last_speech, state.last_reprompt), state)
+    if kind == "last_time":
+        return Turn(turn.last_episode or o.Recall(None, None, None, state.user.consent), state)
+    if kind == "forget":
+        return _ask_forget(state)
+    if state.phase == "consent" and kind in ("yes", "no"):
+        return _consent(state, kind == "yes")
+    if state.phase == "confirm_forget" and kind in ("yes", "no", "dont_know"):
+        return _forget(state, kind == "yes")
+    if kind in ("why_verdict", "why_question", "more", "help"):
+        return _explain(kb, state, kind)
+    if state.phase in ("verdict", "done") and kind in ("yes", "no"):
+        if kind == "yes" and state.assessment is not None:
+            return Turn(
+                o.Farewell("more_given", _reassess(kb, state)), state.evolve(phase="done"), end_session=True
+            )
+        return Turn(o.Farewell("done"), state.evolve(phase="done"), end_session=True)
+    if kind == "fallback":
+        return _not_understood(kb, state)
+    if kind in ("report", "answer"):
+        return _report(kb, state, turn, today, restarted)
+    # yes / no / don't know
+    pending = kb.questions.get(state.pending or "")
+    if pending is None:
+        return _advance(kb, state.evolve(phase="interview"), "restart" if restarted else None)
+    said = None if kind == "dont_know" else kind == "yes"
+    facts = state.facts.with_values(kb, answer_yes_no(pending, said)).with_asked(pending.id)
+    return _advance(kb, state.evolve(facts=facts, misses=0), None)
+
+
+def _greet(state: DialogueState, preface: o.Preface) -> Turn:
+    disclaimer = not state.user.returning
+    fresh = DialogueState(user=state.user, phase="interview")
+    effects = (o.Effect("disclaimer_heard"),) if disclaimer and state.user.store_available else ()
+    return Turn(o.Greeting(state.user.returning, disclaimer, preface), fresh, effects=effects)
+
+
+def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.date, restarted: bool) -> Turn:
+    pending = kb.questions.get(state.pending or "")
+    understood = understand_slots(kb, turn.slots, state.facts, pending, today)
+    if not understood.anything and turn.kind == "answer":
+        return _not_understood(kb, state)
+    facts = state.facts.with_values(kb, understood.updates)
+    if pending is not None and (pending.finding in facts or (pending.quantity and pending.quantity in facts)):
+        facts = facts.with_asked(pending.id)
+    first = state.phase == "start" or (not state.facts.values and not state.facts.asked)
+    preface: o.Preface = (
+        "restart" if restarted else ("sorry_report" if first and turn.kind == "report" else None)
+    )
+    if preface is None and understood.anything and state.phase == "verdict":
+        preface = "got_it"
+    return _advance(kb, state.evolve(facts=facts, misses=0, phase="interview"), preface, first_turn=first)
+
+
+def _advance(kb: KnowledgeBase, state: DialogueState, preface: o.Preface, first_turn: bool = False) -> Turn:
+    disclaimer = first_turn and not state.user.returning and state.last_speech is None
+    question = next_question(kb, state.facts)
+    effects: tuple[o.Effect, ...] = ()
+    if disclaimer and state.user.store_available:
+        effects = (o.Effect("disclaimer_heard"),)
+    if question is not None:
+        return Turn(
+            o.Ask(question, preface, disclaimer, state.facts.muscles()),
+            state.evolve(pending=question.id, phase="interview", misses=0),
+            effects=effects,
+        )
+    return _verdict(kb, state, preface, disclaimer, effects)
+
+
+def _verdict(
+    kb: KnowledgeBase,
+    state: DialogueState,
+    preface: o.Preface,
+    disclaimer: bool,
+    effects: tuple[o.Effect, ...],
+) -> Turn:
+    user = state.user
+    facts = state.facts
+    pattern = 0
+    if user.consent is True:
+        pattern = user.recent_episodes + 1
+        if pattern >= kb.habitual_count:
+            facts = facts.with_values(kb, {"habitual": True})
+    assessment = assess(kb, facts)
+    if user.consent is True:
+        effects = (*effects, o.Effect("record_episode"))
+    if assessment.triage == "urgent":
+        follow_up: Literal["more", "consent", "none"] = "none"
+        phase: Literal["done", "consent", "verdict"] = "done"
+    elif user.store_available and user.consent is None:
+        follow_up, phase = "consent", "consent"
+    else:
+        follow_up, phase = "more", "verdict"
+    outcome = o.Verdict(
+        assessment,
+        facts,
+        disclaimer,
+        follow_up,
+        pattern_count=pattern if pattern >= kb.habitual_count else 0,
+        pattern_muscles=tuple(dict.fromkeys((*user.recent_muscles, *facts.muscles()))),
+        preface=preface,
+    )
+    new_state = state.evolve(
+        facts=facts, pending=None, phase=phase, misses=0, assessment=assessment_attribute(assessment)
+    )
+    return Turn(outcome, new_state, end_session=phase == "done", effects=effects)
+
+
+def _reassess(kb: KnowledgeBase, state: DialogueState) -> Assessment:
+    return assess(kb, state.facts)
+
+
+def _explain(kb: KnowledgeBase, state: DialogueState, kind: TurnKind) -> Turn:
+    question = kb.questions.get(state.pending or "")
+    has_verdict = state.assessment is not None and state.phase != "interview"
+    if kind == "why_question" and question is None and has_verdict:
+        kind = "why_verdict"
+    if kind == "why_verdict" and not has_verdict:
+        kind = "why_question" if question is not None else "help"
+    if kind == "more" and not has_verdict:
+        kind = "help"
+    if kind == "why_question" and question is None:
+        kind = "help"
+    topic: Literal["why_verdict", "why_question", "more", "help"] = kind  # type: ignore[assignment]
+    assessment = _reassess(kb, state) if has_verdict else None
+    outcome = o.Explain(topic, question, assessment, state.facts, state.phase)
+    if topic == "more":
+        return Turn(o.Farewell("more_given", assessment), state.evolve(phase="done"), end_session=True)
+    return Turn(outcome, state)
+
+
+def _not_understood(kb: KnowledgeBase, state: DialogueState) -> Turn:
+    question = kb.questions.get(state.pending or "")
+    if question is None:
+        if state.phase in ("verdict", "consent", "confirm_forget"):
+            return Turn(o.Explain("help", None, None, state.facts, state.phase), state)
+        return Turn(o.Greeting(True, False, "not_understood"), state.evolve(phase="interview"))
+    misses = state.misses + 1
+    if misses >= 2:
+        facts = state.facts.with_values(kb, answer_yes_no(question, None)).with_asked(question.id)
+        return _advance(kb, state.evolve(facts=facts, misses=0), "moving_on")
+    return Turn(
+        o.Ask(question, "not_understood", False, state.facts.muscles(), guidance=True),
+        state.evolve(misses=misses),
+    )
+
+
+def _consent(state: DialogueState, yes: bool) -> Turn:
+    user = UserContext(
+        returning=True,
+        consent=yes,
+        recent_episodes=state.user.recent_episodes,
+        recent_muscles=state.user.recent_muscles,
+        store_available=state.user.store_available,
+    )
+    effects = [o.Effect("set_consent", consent=yes)]
+    if yes:
+        effects.append(o.Effect("record_episode"))
+    return Turn(
+        o.Farewell("consent_yes" if yes else "consent_no"),
+        state.evolve(user=user, phase="done"),
+        end_session=True,
+        effects=tuple(effects),
+    )
+
+
+def _ask_forget(state: DialogueState) -> Turn:
+    if not state.user.store_available:
+        return Turn(o.Prompt("no_history_kept"), state)
+    return Turn(o.Prompt("confirm_forget"), state.evolve(phase="confirm_forget"))
+
+
+def _forget(state: DialogueState, yes: bool) -> Turn:
+    if not yes:
+        return Turn(o.Farewell("kept"), state.evolve(phase="done"), end_session=True)
+    user = UserContext(store_available=state.user.store_available)
+    return Turn(
+        o.Farewell("forgotten"),
+        DialogueState(user=user, phase="done"),
+        end_session=True,
+        effects=(o.Effect("forget"),),
+    )

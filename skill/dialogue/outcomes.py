@@ -1,0 +1,102 @@
+"""What a turn decided to say, as data for the speech layer; no words here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from skill.engine import Assessment, Facts
+from skill.knowledge import Question
+
+__all__ = [
+    "Ask",
+    "Effect",
+    "Explain",
+    "Farewell",
+    "Greeting",
+    "Outcome",
+    "Prompt",
+    "Recall",
+    "Repeat",
+    "Verdict",
+]
+
+Preface = Literal["sorry_report", "restart", "start_over", "not_understood", "moving_on", "got_it"] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Greeting:
+    returning: bool
+    disclaimer: bool
+    preface: Preface = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    question: Question
+    preface: Preface
+    disclaimer: bool
+    muscles: tuple[str, ...] = ()
+    guidance: bool = False  # the second try: say what is needed and why
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    assessment: Assessment
+    facts: Facts
+    disclaimer: bool
+    follow_up: Literal["more", "consent", "none"]
+    pattern_count: int = 0  # the habitual pattern: this is the Nth episode in the window
+    pattern_muscles: tuple[str, ...] = ()
+    preface: Preface = None
+
+
+@dataclass(frozen=True, slots=True)
+class Explain:
+    """Why the skill thinks so, why it asks, more advice, or help, then back to where the user was."""
+
+    topic: Literal["why_verdict", "why_question", "more", "help"]
+    question: Question | None
+    assessment: Assessment | None
+    facts: Facts | None
+    phase: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A yes/no the skill itself asks outside the interview."""
+
+    topic: Literal["consent", "confirm_forget", "no_history_kept"]
+
+
+@dataclass(frozen=True, slots=True)
+class Recall:
+    """What the skill said last time, from the history."""
+
+    cause: str | None
+    triage: str | None
+    day: str | None
+    consent: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    speech: str | None
+    reprompt: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Farewell:
+    reason: Literal["stop", "done", "consent_yes", "consent_no", "forgotten", "kept", "more_given"]
+    more: Assessment | None = None
+
+
+Outcome = Greeting | Ask | Verdict | Explain | Prompt | Recall | Repeat | Farewell
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A change the edge must make in the history store after the turn."""
+
+    kind: Literal["record_episode", "set_consent", "forget", "disclaimer_heard"]
+    consent: bool | None = None

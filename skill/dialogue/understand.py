@@ -1,0 +1,175 @@
+"""Turns what the user said (resolved slot values, yes, no, "don't know") into engine facts; never speaks.
+
+Values are interpreted in the light of the question pending, so "barely anything" means something different
+after "did you drink much?" than after "did you have a lot of caffeine?".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from skill.engine import MUSCLES, WORKOUT, Facts, FactValue
+from skill.knowledge import KnowledgeBase, Question
+
+__all__ = ["SlotValue", "Understood", "answer_yes_no", "iso_duration_minutes", "understand_slots"]
+
+_MINUTES = {"Y": 525600.0, "M": 43200.0, "W": 10080.0, "D": 1440.0}
+_TIME_MINUTES = {"H": 60.0, "M": 1.0, "S": 1.0 / 60.0}
+_DURATION = re.compile(
+    r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+_DAY = 1440.0
+
+# Simple two-way slot types: slot -> {id: (finding, value)}.
+_FLAGS: dict[str, dict[str, tuple[str, bool]]] = {
+    "condition": {"hot": ("hot_conditions", True), "cool": ("hot_conditions", False)},
+    "hydration": {"little": ("drank_little", True), "plenty": ("drank_little", False)},
+    "fuel": {"fasted": ("fasted", True), "ate": ("fasted", False)},
+    "warmup": {"skipped": ("skipped_warmup", True), "did": ("skipped_warmup", False)},
+}
+_AMOUNT_MEANS_YES = {"none": False, "little": False, "some": True, "lots": True}
+
+
+@dataclass(frozen=True, slots=True)
+class SlotValue:
+    """One filled slot: the entity-resolution id (None when Alexa found no match) and the value as sent."""
+
+    id: str | None
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Understood:
+    updates: dict[str, FactValue]
+    unresolved: tuple[str, ...]  # slot names with a value we could not use
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.updates)
+
+
+def iso_duration_minutes(text: str | None) -> float | None:
+    """Minutes in an ISO-8601 duration as Alexa sends it (PT2H, PT1H30M, P6W); None if it is not one."""
+    if not text:
+        return None
+    match = _DURATION.match(text.strip().upper())
+    if not match or not any(match.groups()):
+        return None
+    years, months, weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return (
+        years * _MINUTES["Y"]
+        + months * _MINUTES["M"]
+        + weeks * _MINUTES["W"]
+        + days * _MINUTES["D"]
+        + hours * _TIME_MINUTES["H"]
+        + minutes * _TIME_MINUTES["M"]
+        + seconds * _TIME_MINUTES["S"]
+    )
+
+
+def understand_slots(
+    kb: KnowledgeBase,
+    slots: Mapping[str, SlotValue],
+    facts: Facts,
+    pending: Question | None,
+    today: dt.date,
+) -> Understood:
+    """Facts from every filled slot; volunteered details are all used (over-answering)."""
+    updates: dict[str, FactValue] = {}
+    unresolved: list[str] = []
+
+    def use(name: str, ok: bool) -> None:
+        if not ok:
+            unresolved.append(name)
+
+    for name, slot in slots.items():
+        if slot.id is None and not slot.value:
+            continue
+        if name in _FLAGS:
+            mapping = _FLAGS[name].get(slot.id or "")
+            if mapping:
+                updates[mapping[0]] = mapping[1]
+            use(name, mapping is not None)
+        elif name == "muscle":
+            ok = slot.id in kb.muscles
+            if ok:
+                known = updates.get(MUSCLES, facts.muscles())
+                assert isinstance(known, tuple)
+                updates[MUSCLES] = (*known, str(slot.id))
+            use(name, ok)
+        elif name == "workout":
+            ok = slot.id in kb.workouts
+            if ok:
+                updates[WORKOUT] = slot.id
+            use(name, ok)
+        elif name in ("symptom", "symptom_two"):
+            found = kb.symptoms.get(slot.id or "")
+            for finding in found or ():
+                updates[finding] = True
+            use(name, found is not None)
+        elif name == "caffeine":
+            mg = kb.caffeine_mg.get(slot.id or "")
+            if mg is not None:
+                count = _number(slots.get("count"))
+                updates["caffeine_mg"] = min(mg * (count if count is not None else 1.0), 5000.0)
+            use(name, mg is not None)
+        elif name == "duration":
+            minutes = iso_duration_minutes(slot.value)
+            if minutes is not None:
+                if (pending is not None and pending.kind == "screen") or minutes >= _DAY:
+                    updates["twitch_days"] = min(minutes / _DAY, 3650.0)
+                else:
+                    updates["workout_minutes"] = minutes
+            use(name, minutes is not None)
+        elif name == "since":
+            minutes = iso_duration_minutes(slot.value)
+            if minutes is not None:
+                updates["twitch_days"] = min(minutes / _DAY, 3650.0)
+            use(name, minutes is not None)
+        elif name == "since_date":
+            days = _days_since(slot.value, today)
+            if days is not None:
+                updates["twitch_days"] = days
+            use(name, days is not None)
+        elif name == "amount":
+            answer = _AMOUNT_MEANS_YES.get(slot.id or "")
+            ok = answer is not None and pending is not None and pending.kind == "cause"
+            if ok and pending is not None and answer is not None:
+                updates.update(answer_yes_no(pending, answer))
+            use(name, ok)
+    return Understood(updates, tuple(unresolved))
+
+
+def answer_yes_no(question: Question, said_yes: bool | None) -> dict[str, FactValue]:
+    """The fact a yes, a no, or a "don't know" (None) gives the question's finding."""
+    if said_yes is None:
+        return {question.finding: None}
+    return {question.finding: question.yes if said_yes else question.no}
+
+
+def _number(slot: SlotValue | None) -> float | None:
+    if slot is None or not slot.value:
+        return None
+    try:
+        number = float(slot.value)
+    except ValueError:
+        return None
+    return number if 0 < number <= 50 else None
+
+
+def _days_since(value: str | None, today: dt.date) -> float | None:
+    if not value:
+        return None
+    try:
+        then = dt.date.fromisoformat(value)
+    except ValueError:
+        week = re.match(r"^(\d{4})-W(\d{2})$", value)
+        if not week:
+            return None
+        then = dt.date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+    days = (today - then).days
+    return float(days) if 0 <= days <= 3650 else None

@@ -1,0 +1,40 @@
+"""The thin edge: ask-sdk handlers that read state, call the engine, render speech and write state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skill.handlers import intents
+from skill.handlers.history import HistoryKeeper
+from skill.handlers.lifecycle import (
+    CatchAllExceptionHandler,
+    SessionEndedHandler,
+    SkillDisabledHandler,
+    UnsupportedRequestHandler,
+)
+from skill.handlers.turns import (
+    INTENT_TURNS,
+    IntentTurnHandler,
+    LaunchHandler,
+    TurnRunner,
+    UnknownIntentHandler,
+)
+from skill.knowledge import KnowledgeBase
+from skill.persistence import HistoryStore
+
+__all__ = ["HistoryKeeper", "build_handlers", "intents"]
+
+
+def build_handlers(kb: KnowledgeBase, store: HistoryStore | None) -> tuple[list[Any], list[Any]]:
+    """Request handlers in dispatch order, and exception handlers."""
+    history = HistoryKeeper(kb, store)
+    runner = TurnRunner(kb, history)
+    request_handlers: list[Any] = [LaunchHandler(runner)]
+    request_handlers += [IntentTurnHandler(runner, name, kind) for name, kind in INTENT_TURNS.items()]
+    request_handlers += [
+        UnknownIntentHandler(runner),
+        SessionEndedHandler(),
+        SkillDisabledHandler(history),
+        UnsupportedRequestHandler(),
+    ]
+    return request_handlers, [CatchAllExceptionHandler()]

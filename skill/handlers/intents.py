@@ -1,0 +1,66 @@
+"""Intent and slot names the handlers understand: the one place these strings live."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ANSWER",
+    "BUILT_IN_INTENTS",
+    "CANCEL",
+    "CUSTOM_INTENTS",
+    "DONT_KNOW",
+    "FALLBACK",
+    "FORGET_HISTORY",
+    "HANDLED_INTENTS",
+    "HELP",
+    "LAST_TIME",
+    "MORE_ADVICE",
+    "NAVIGATE_HOME",
+    "NO",
+    "REPEAT",
+    "REPORT",
+    "SLOT_TYPES",
+    "START_OVER",
+    "STOP",
+    "WHY_QUESTION",
+    "WHY_VERDICT",
+    "YES",
+]
+
+REPORT = "ReportTwitchIntent"
+ANSWER = "AnswerIntent"
+DONT_KNOW = "DontKnowIntent"
+WHY_VERDICT = "WhyVerdictIntent"
+WHY_QUESTION = "WhyQuestionIntent"
+MORE_ADVICE = "MoreAdviceIntent"
+FORGET_HISTORY = "ForgetHistoryIntent"
+LAST_TIME = "LastTimeIntent"
+
+HELP = "AMAZON.HelpIntent"
+STOP = "AMAZON.StopIntent"
+CANCEL = "AMAZON.CancelIntent"
+FALLBACK = "AMAZON.FallbackIntent"
+REPEAT = "AMAZON.RepeatIntent"
+START_OVER = "AMAZON.StartOverIntent"
+YES = "AMAZON.YesIntent"
+NO = "AMAZON.NoIntent"
+NAVIGATE_HOME = "AMAZON.NavigateHomeIntent"
+
+CUSTOM_INTENTS = frozenset(
+    {REPORT, ANSWER, DONT_KNOW, WHY_VERDICT, WHY_QUESTION, MORE_ADVICE, FORGET_HISTORY, LAST_TIME}
+)
+BUILT_IN_INTENTS = frozenset({HELP, STOP, CANCEL, FALLBACK, REPEAT, START_OVER, YES, NO, NAVIGATE_HOME})
+HANDLED_INTENTS = CUSTOM_INTENTS | BUILT_IN_INTENTS
+
+# Slot name -> the custom slot type whose ids the dialogue layer maps to knowledge-base ids.
+SLOT_TYPES = {
+    "muscle": "MuscleType",
+    "workout": "WorkoutType",
+    "condition": "ConditionType",
+    "hydration": "HydrationType",
+    "fuel": "FuelType",
+    "caffeine": "CaffeineType",
+    "warmup": "WarmupType",
+    "amount": "AmountType",
+    "symptom": "SymptomType",
+    "symptom_two": "SymptomType",
+}

@@ -1,0 +1,170 @@
+"""ask-sdk request handlers: read state, run the turn, render speech, write state. The only Alexa glue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill.dialogue import DialogueState, SessionStateError, SlotValue, UserTurn, step
+from skill.dialogue.flow import TurnKind
+from skill.handlers import intents as i
+from skill.handlers.history import HistoryKeeper
+from skill.knowledge import KnowledgeBase
+from skill.speech import render, to_ssml
+
+__all__ = [
+    "INTENT_TURNS",
+    "IntentTurnHandler",
+    "LaunchHandler",
+    "TurnRunner",
+    "UnknownIntentHandler",
+]
+
+log = logging.getLogger(__name__)
+
+INTENT_TURNS: dict[str, TurnKind] = {
+    i.REPORT: "report",
+    i.ANSWER: "answer",
+    i.DONT_KNOW: "dont_know",
+    i.WHY_VERDICT: "why_verdict",
+    i.WHY_QUESTION: "why_question",
+    i.MORE_ADVICE: "more",
+    i.FORGET_HISTORY: "forget",
+    i.LAST_TIME: "last_time",
+    i.HELP: "help",
+    i.STOP: "stop",
+    i.CANCEL: "stop",
+    i.NAVIGATE_HOME: "stop",
+    i.FALLBACK: "fallback",
+    i.REPEAT: "repeat",
+    i.START_OVER: "start_over",
+    i.YES: "yes",
+    i.NO: "no",
+}
+
+
+class TurnRunner:
+    """Runs one turn for any handler: the shared read-state / step / render / write-state sequence."""
+
+    def __init__(self, kb: KnowledgeBase, history: HistoryKeeper) -> None:
+        self.kb = kb
+        self.history = history
+
+    def run(
+        self, handler_input: HandlerInput, kind: TurnKind, slots: Mapping[str, SlotValue] | None = None
+    ) -> Response:
+        envelope = handler_input.request_envelope
+        today = _today(envelope.request)
+        user_id = _user_id(handler_input)
+        session = envelope.session
+        try:
+            state = DialogueState.from_session(self.kb, handler_input.attributes_manager.session_attributes)
+            restarted = False
+        except SessionStateError as exc:
+            log.warning("restarting the interview: %s", exc)
+            state, restarted = DialogueState(), True
+        if session is None or session.new or restarted:
+            context, _ = self.history.context(user_id, today)
+            state = state.evolve(user=context)
+        recall = self.history.recall(user_id) if kind == "last_time" else None
+        turn = step(self.kb, state, UserTurn(kind, slots or {}, recall), today, restarted)
+        spoken = render(self.kb, turn.outcome)
+        new_state = turn.state.evolve(last_speech=spoken.speech, last_reprompt=spoken.reprompt)
+        self.history.apply(user_id, turn.effects, new_state, today)
+        handler_input.attributes_manager.session_attributes = new_state.to_session()
+        builder = handler_input.response_builder.speak(to_ssml(spoken.speech))
+        if spoken.reprompt and not turn.end_session:
+            builder.ask(to_ssml(spoken.reprompt))
+        if spoken.card_title and spoken.card_text:
+            builder.set_card(SimpleCard(title=spoken.card_title, content=spoken.card_text))
+        builder.set_should_end_session(turn.end_session or not spoken.reprompt)
+        return builder.response
+
+
+class LaunchHandler(AbstractRequestHandler):
+    def __init__(self, runner: TurnRunner) -> None:
+        self.runner = runner
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("LaunchRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.runner.run(handler_input, "launch")
+
+
+class IntentTurnHandler(AbstractRequestHandler):
+    """Every intent of the model: the intent name picks the kind of turn; slots become facts."""
+
+    def __init__(self, runner: TurnRunner, intent_name: str, kind: TurnKind) -> None:
+        self.runner = runner
+        self.intent_name = intent_name
+        self.kind = kind
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name(self.intent_name)(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        return self.runner.run(handler_input, self.kind, slot_values(request))
+
+
+class UnknownIntentHandler(AbstractRequestHandler):
+    """An intent this skill does not know is treated like something it did not understand."""
+
+    def __init__(self, runner: TurnRunner) -> None:
+        self.runner = runner
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("IntentRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        log.info(
+            "unknown intent %s treated as not understood",
+            getattr(getattr(request, "intent", None), "name", None),
+        )
+        return self.runner.run(handler_input, "fallback")
+
+
+def slot_values(request: Any) -> dict[str, SlotValue]:
+    """Filled slots with their entity-resolution id (None when Alexa matched nothing)."""
+    if not isinstance(request, IntentRequest) or request.intent is None or not request.intent.slots:
+        return {}
+    values: dict[str, SlotValue] = {}
+    for name, slot in request.intent.slots.items():
+        if slot is None or not slot.value:
+            continue
+        resolved: str | None = slot.value
+        resolutions = getattr(slot, "resolutions", None)
+        authorities = getattr(resolutions, "resolutions_per_authority", None) or []
+        if authorities:
+            resolved = None
+            for authority in authorities:
+                code = getattr(getattr(authority.status, "code", None), "value", None)
+                if code == "ER_SUCCESS_MATCH" and authority.values:
+                    resolved = authority.values[0].value.id
+                    break
+        values[name] = SlotValue(id=resolved, value=slot.value)
+    return values
+
+
+def _today(request: Any) -> dt.date:
+    stamp = getattr(request, "timestamp", None)
+    if isinstance(stamp, dt.datetime):
+        return stamp.date()
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _user_id(handler_input: HandlerInput) -> str:
+    envelope = handler_input.request_envelope
+    system = getattr(envelope.context, "system", None)
+    user = getattr(system, "user", None) or getattr(envelope.session, "user", None)
+    return str(getattr(user, "user_id", None) or "anonymous")

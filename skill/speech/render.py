@@ -1,0 +1,315 @@
+"""Every word the user hears or sees (en-US): SSML (escaped), reprompts and cards; decides nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from skill.dialogue import outcomes as o
+from skill.engine import Assessment, Facts
+from skill.knowledge import KnowledgeBase
+
+__all__ = ["DISCLAIMER", "Spoken", "render", "to_ssml"]
+
+DISCLAIMER = (
+    "Muscle Coach gives general information, not medical advice or a diagnosis. "
+    "For medical advice, call your doctor, and in an emergency, dial your local emergency number."
+)
+_PAUSE = '<break time="350ms"/>'
+_INVITE = (
+    "Tell me which muscles are twitching and what workout you did, like: my calves are twitching after a run."
+)
+_INVITE_REPROMPT = "You can say something like: my calves are twitching after my run. Or say help."
+_PREFACE = {
+    "sorry_report": "Sorry to hear that. Let's work out why.",
+    "restart": "Sorry, I lost track of where we were, so let's start again.",
+    "start_over": "Okay, starting over.",
+    "not_understood": "Sorry, I didn't catch that.",
+    "moving_on": "No problem, let's move on.",
+    "got_it": "Got it, thanks.",
+}
+_ADVICE_WORDS = 32
+_ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
+
+
+@dataclass(frozen=True, slots=True)
+class Spoken:
+    speech: str  # plain text; escaped into SSML by to_ssml
+    reprompt: str | None = None
+    card_title: str | None = None
+    card_text: str | None = None
+
+
+def to_ssml(text: str) -> str:
+    """Escape text for SSML; sentence groups separated by a tab become short pauses."""
+    return (
+        "<speak>"
+        + _PAUSE.join(escape(part.strip()) for part in text.split("\t") if part.strip())
+        + "</speak>"
+    )
+
+
+def render(kb: KnowledgeBase, outcome: o.Outcome) -> Spoken:
+    match outcome:
+        case o.Greeting():
+            return _greeting(outcome)
+        case o.Ask():
+            return _ask(kb, outcome)
+        case o.Verdict():
+            return _verdict(kb, outcome)
+        case o.Explain():
+            return _explain(kb, outcome)
+        case o.Prompt():
+            return _prompt(outcome)
+        case o.Recall():
+            return _recall(kb, outcome)
+        case o.Repeat():
+            if outcome.speech:
+                return Spoken(outcome.speech, outcome.reprompt)
+            return Spoken(_INVITE, _INVITE_REPROMPT)
+        case o.Farewell():
+            return _farewell(kb, outcome)
+
+
+def _greeting(g: o.Greeting) -> Spoken:
+    parts: list[str] = []
+    if g.preface:
+        parts.append(_PREFACE[g.preface])
+    if g.preface == "not_understood":
+        return Spoken(f"{parts[0]} {_INVITE}", _INVITE_REPROMPT)
+    if g.returning:
+        parts.append("Welcome back to Muscle Coach.")
+    else:
+        parts.append("Welcome to Muscle Coach. I help you work out why your muscles twitch after a workout.")
+    if g.disclaimer:
+        parts.append("\t" + DISCLAIMER + "\t")
+    parts.append(_INVITE)
+    return Spoken(" ".join(parts), _INVITE_REPROMPT)
+
+
+def _muscle_phrase(kb: KnowledgeBase, muscles: tuple[str, ...]) -> str:
+    names = [kb.muscles[m].name for m in muscles if m in kb.muscles]
+    return _join(names) if names else ""
+
+
+def _ask(kb: KnowledgeBase, a: o.Ask) -> Spoken:
+    parts: list[str] = []
+    if a.preface == "sorry_report" and a.muscles:
+        parts.append(f"Sorry to hear your {_muscle_phrase(kb, a.muscles)} are twitching. Let's work out why.")
+    elif a.preface:
+        parts.append(_PREFACE[a.preface])
+    if a.disclaimer:
+        parts.append("\t" + DISCLAIMER + "\t")
+    if a.guidance:
+        parts.append(f"{a.question.text} {a.question.reprompt}")
+    else:
+        parts.append(a.question.text)
+    return Spoken(" ".join(parts), a.question.reprompt)
+
+
+def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
+    a = v.assessment
+    parts: list[str] = []
+    if a.triage == "urgent":
+        parts.append(a.red_flags[0].say)
+        if v.disclaimer:
+            parts.append("\t" + DISCLAIMER)
+        return Spoken(" ".join(parts), None, "Get help now", _card(kb, a, v.facts))
+    if v.preface and v.preface not in ("sorry_report",):
+        parts.append(_PREFACE[v.preface])
+    if v.disclaimer:
+        parts.append(DISCLAIMER + "\t")
+    if a.triage == "doctor":
+        if v.pattern_count:
+            parts.append(_pattern(kb, v))
+        flag = a.red_flags[0]
+        if not (v.pattern_count and flag.id == "habitual"):
+            parts.append(flag.say)
+        if a.leader is not None:
+            parts.append(
+                f"\tAs for the twitching itself, the likely cause is {kb.causes[a.leader.id].name}, but a doctor should check it."
+            )
+    else:
+        parts.append(_likely_cause(kb, a))
+        parts.append("\t" + " ".join(_advice_that_fits(kb, a)))
+        runner = a.runner_up
+        if a.leader and runner and a.leader.score - runner.score <= kb.interview.close_runner_up:
+            parts.append(f"\tIt could also be {kb.causes[runner.id].name}.")
+        if v.facts.finding("cramping"):
+            parts.append(kb.first_aid["cramp"].text)
+        if v.facts.finding("screen_positive") is None and "safety_screen" in v.facts.asked:
+            parts.append(kb.safety_net.text)
+    reprompt: str | None
+    if v.follow_up == "consent":
+        parts.append(
+            "\tOne more thing: would you like me to remember this episode, so I can tell you if twitching becomes a habit? "
+            "I'd keep only the date, the muscles and the likely cause."
+        )
+        reprompt = "Should I remember this episode? Say yes or no."
+    elif v.follow_up == "more":
+        parts.append("\tWould you like more tips? You can also ask why I think so.")
+        reprompt = "Say yes for more tips, why to hear my reasons, or stop."
+    else:
+        reprompt = None
+    title = "See a doctor" if a.triage == "doctor" else "Your likely cause"
+    return Spoken(" ".join(parts), reprompt, title, _card(kb, a, v.facts))
+
+
+def _advice_that_fits(kb: KnowledgeBase, a: Assessment) -> list[str]:
+    """One to three pieces of advice, as many as fit in a breath."""
+    chosen: list[str] = []
+    words = 0
+    for item in kb.causes[a.leader.id].advice if a.leader else ():
+        size = len(item.text.split())
+        if chosen and (words + size > _ADVICE_WORDS or len(chosen) == 3):
+            break
+        chosen.append(item.text)
+        words += size
+    return chosen
+
+
+def _likely_cause(kb: KnowledgeBase, a: Assessment) -> str:
+    if a.leader is None:
+        return ""
+    cause = kb.causes[a.leader.id]
+    reasons = [kb.findings[r.finding].yes if r.present else kb.findings[r.finding].no for r in a.reasons[:2]]
+    if reasons:
+        return f"The likely cause is {cause.name}, because you said {_join(reasons)}."
+    return f"The likely cause is {cause.name}. {cause.what}"
+
+
+def _pattern(kb: KnowledgeBase, v: o.Verdict) -> str:
+    nth = _ORDINAL.get(v.pattern_count, f"number {v.pattern_count}")
+    where = _muscle_phrase(kb, v.pattern_muscles)
+    days = kb.habitual_window_days
+    window = "two weeks" if days == 14 else f"{days} days"
+    text = f"This is the {nth} time in {window} you've told me about twitching"
+    text += f", in your {where}." if where else "."
+    return text + " Twitching that keeps coming back after workouts is worth talking over with your doctor."
+
+
+def _card(kb: KnowledgeBase, a: Assessment, facts: Facts) -> str:
+    lines: list[str] = []
+    for flag in a.red_flags:
+        lines.append(flag.say)
+    if a.leader is not None:
+        cause = kb.causes[a.leader.id]
+        lines.append(f"Likely cause: {cause.name} ({round(a.leader.score * 100)}%). {cause.what}")
+        lines.extend(f"- {item.text}" for item in cause.advice)
+        if a.runner_up is not None:
+            lines.append(
+                f"Also possible: {kb.causes[a.runner_up.id].name} ({round(a.runner_up.score * 100)}%)."
+            )
+    if a.triage != "urgent":
+        lines.append(kb.safety_net.text)
+    lines.append(DISCLAIMER)
+    return "\n".join(lines)
+
+
+def _explain(kb: KnowledgeBase, e: o.Explain) -> Spoken:
+    back = e.question.text if e.question is not None else None
+    reprompt = e.question.reprompt if e.question is not None else _INVITE_REPROMPT
+    if e.topic == "why_question" and e.question is not None:
+        return Spoken(f"{e.question.why} So, {_lower_first(e.question.text)}", reprompt)
+    if e.topic == "why_verdict" and e.assessment is not None:
+        return Spoken(
+            _why_verdict(kb, e.assessment) + "\tWould you like more tips?", "Say yes for more tips, or stop."
+        )
+    # help, aware of where the user is
+    if e.question is not None:
+        text = (
+            f"I'm asking: {_lower_first(e.question.text)} {e.question.reprompt} "
+            "You can also say I'm not sure, ask why I'm asking, or say start over."
+        )
+        return Spoken(text, reprompt)
+    if e.phase in ("verdict", "done") and e.assessment is not None:
+        return Spoken(
+            "You can say more tips, ask why I think so, say start over to describe a new twitch, or say stop.",
+            "Say more tips, why, start over, or stop.",
+        )
+    if e.phase == "consent":
+        return Spoken(
+            "I'm asking whether to remember this episode, so I can notice if twitching keeps coming back. Say yes or no.",
+            "Should I remember this episode? Say yes or no.",
+        )
+    if e.phase == "confirm_forget":
+        return Spoken("Say yes to delete everything I remember about you, or no to keep it.", "Yes or no?")
+    text = (
+        "I help you work out why your muscles twitch after exercise. Tell me which muscles are twitching and what "
+        "you did, and I'll ask a few short questions. "
+    )
+    if back is None:
+        text += "For example, say: my calves are twitching after my run."
+    return Spoken(text, _INVITE_REPROMPT)
+
+
+def _why_verdict(kb: KnowledgeBase, a: Assessment) -> str:
+    if a.leader is None:
+        return a.red_flags[0].say if a.red_flags else ""
+    cause = kb.causes[a.leader.id]
+    reasons = [kb.findings[r.finding].yes if r.present else kb.findings[r.finding].no for r in a.reasons]
+    text = (
+        f"I think it's {cause.name} because {_join(reasons)}." if reasons else f"I think it's {cause.name}."
+    )
+    return f"{text} {cause.why}"
+
+
+def _prompt(p: o.Prompt) -> Spoken:
+    if p.topic == "confirm_forget":
+        return Spoken(
+            "Do you want me to forget everything I remember about your twitching? Say yes to delete it, or no to keep it.",
+            "Should I delete your history? Say yes or no.",
+        )
+    if p.topic == "no_history_kept":
+        return Spoken(
+            "I'm not keeping any history for you, so there's nothing to forget. " + _INVITE, _INVITE_REPROMPT
+        )
+    return Spoken("Would you like me to remember this episode? Say yes or no.", "Say yes or no.")
+
+
+def _recall(kb: KnowledgeBase, r: o.Recall) -> Spoken:
+    if r.cause is None and r.triage is None:
+        if r.consent is not True:
+            text = "I don't keep a history for you, so I can't say what I told you before. " + _INVITE
+        else:
+            text = "I don't have any earlier episodes saved for you yet. " + _INVITE
+        return Spoken(text, _INVITE_REPROMPT)
+    when = f"On {r.day}" if r.day else "Last time"
+    if r.triage == "urgent":
+        said = "I told you to get medical help right away"
+    elif r.cause and r.cause in kb.causes:
+        said = f"I said the likely cause was {kb.causes[r.cause].name}"
+        if r.triage == "doctor":
+            said += ", and that you should see a doctor"
+    else:
+        said = "I told you to see a doctor"
+    return Spoken(f"{when}, {said}. " + _INVITE, _INVITE_REPROMPT)
+
+
+def _farewell(kb: KnowledgeBase, f: o.Farewell) -> Spoken:
+    if f.reason == "more_given" and f.more is not None and f.more.leader is not None:
+        cause = kb.causes[f.more.leader.id]
+        tips = " ".join(item.text for item in cause.advice[2:]) or " ".join(
+            item.text for item in cause.advice
+        )
+        return Spoken(f"{tips}\t{kb.safety_net.text} Take care!")
+    text = {
+        "stop": "Okay. Take care, and go easy on those muscles.",
+        "done": "Okay. Take care, and go easy on those muscles.",
+        "consent_yes": "Okay, I'll remember it. You can say forget my history at any time. Take care!",
+        "consent_no": "Okay, I won't remember anything. Take care!",
+        "forgotten": "Done. I've deleted everything I remembered about you. Take care!",
+        "kept": "Okay, I'll keep your history as it is. Take care!",
+        "more_given": "Take care, and go easy on those muscles.",
+    }[f.reason]
+    return Spoken(text)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
