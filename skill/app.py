@@ -51,6 +51,11 @@ _SORRY = {
 }
 
 
+def configured_skill_id() -> str | None:
+    """The skill id requests must carry, when SKILL_ID is set."""
+    return os.environ.get(ENV_SKILL_ID) or None
+
+
 def default_home() -> Path:
     """Where the embedded store lives: MUSCLE_COACH_HOME, else a per-user data directory."""
     configured = os.environ.get(ENV_HOME)
@@ -97,7 +102,7 @@ def _skill() -> CustomSkill:
 def handle_event(event: dict[str, Any], skill: CustomSkill | None = None) -> dict[str, Any]:
     """One Alexa request envelope in, one response envelope out; never raises for bad input."""
     skill = skill or _skill()
-    expected = os.environ.get(ENV_SKILL_ID)
+    expected = configured_skill_id()
     if expected and _application_id(event) != expected:
         log.warning("refused a request for another skill")
         return {"version": "1.0", "response": {"shouldEndSession": True}}

@@ -28,7 +28,7 @@ _PREFACE = {
     "moving_on": "No problem, let's move on.",
     "got_it": "Got it, thanks.",
 }
-_ADVICE_WORDS = 32
+_ADVICE_WORDS = 36
 _ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
 
 

@@ -1,0 +1,106 @@
+"""The `muscle-coach` command: invoke, chat, serve, validate. Local only; Lambda never imports it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from pathlib import Path
+
+__all__ = ["main"]
+
+_ROOT = Path(__file__).resolve().parents[2]
+MODEL_PATH = _ROOT / "interaction_models" / "en-US.json"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="muscle-coach",
+        description="Muscle Coach, the Alexa skill that explains muscle twitching after a workout, on your machine.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    invoke = commands.add_parser("invoke", help="print the response envelope for each request JSON file")
+    invoke.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    chat = commands.add_parser("chat", help="talk to the skill by typing what you would say")
+    chat.add_argument("--user", help="keep a persistent user with this id across runs")
+    chat.add_argument("--show-intents", action="store_true", help="print the resolved intent and slots")
+    serve = commands.add_parser("serve", help="serve the skill over HTTP (POST /) as Alexa calls it")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-verify", action="store_true", help="skip request verification (local tools only)")
+    commands.add_parser("validate", help="check the knowledge base and the interaction model")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    if args.command == "validate":
+        return _validate()
+    if args.command == "invoke":
+        return _invoke(args.files)
+    if args.command == "chat":
+        return _chat(args.user, args.show_intents)
+    return _serve(args.host, args.port, args.no_verify)
+
+
+def _validate() -> int:
+    from skill.local.validate import validate_project
+
+    problems = validate_project(MODEL_PATH)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("knowledge base and interaction model are valid and agree with the handlers")
+    return 0
+
+
+def _invoke(files: list[Path]) -> int:
+    from skill.app import handle_event
+
+    status = 0
+    for path in files:
+        try:
+            event = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"{path}: cannot read a JSON request: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(json.dumps(handle_event(event), indent=2))
+    return status
+
+
+def _chat(user: str | None, show_intents: bool) -> int:
+    from skill.app import handle_event
+    from skill.local.chat import run_chat
+    from skill.local.resolver import UtteranceResolver
+
+    user_id = f"amzn1.ask.account.{user}" if user else f"amzn1.ask.account.local-{uuid.uuid4().hex[:12]}"
+    return run_chat(
+        handle_event,
+        resolver=UtteranceResolver.from_model_file(MODEL_PATH),
+        user_id=user_id,
+        input_stream=sys.stdin,
+        output_stream=sys.stdout,
+        interactive=sys.stdin.isatty(),
+        show_intents=show_intents,
+    )
+
+
+def _serve(host: str, port: int, no_verify: bool) -> int:
+    from skill.app import configured_skill_id, handle_event
+    from skill.local.server import serve
+
+    verifier = None
+    if not no_verify:
+        from skill.local.verify import AlexaRequestVerifier
+
+        verifier = AlexaRequestVerifier(skill_id=configured_skill_id())
+    serve(handle_event, host=host, port=port, verifier=verifier)
+    return 0
