@@ -1,0 +1,490 @@
+"""Functional tests of what ships: the Lambda zip `make package` builds, the SAM template, the skill manifest.
+
+The zip is built twice per session into temporary directories: once for Lambda (manylinux2014_aarch64,
+CPython 3.11), whose contents are inspected, and once for this machine from the same script, which is unzipped
+and serves a LaunchRequest in a fresh, isolated interpreter. The aarch64 build is not imported here on other
+machines for one reason only: its compiled pydantic-core wheel is an aarch64 ELF file that cannot load on
+x86_64. Both builds come from the same code path and differ only in those compiled files (checked below).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import stat
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import build_package  # noqa: E402
+
+SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
+CACHE_DIR = ROOT / "build" / "pip-cache"
+RUNTIME_VERSION = build_package.AWS_LAMBDA_ARM64.python_version
+PYC_UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
+
+
+@pytest.fixture(scope="session")
+def lambda_build(tmp_path_factory: pytest.TempPathFactory) -> build_package.BuildResult:
+    out = tmp_path_factory.mktemp("lambda-arm64")
+    return build_package.build_package(
+        zip_path=out / "muscle-coach.zip", package_dir=out / "package", cache_dir=CACHE_DIR
+    )
+
+
+@pytest.fixture(scope="session")
+def host_build(tmp_path_factory: pytest.TempPathFactory) -> build_package.BuildResult:
+    out = tmp_path_factory.mktemp("lambda-host")
+    return build_package.build_package(
+        zip_path=out / "muscle-coach.zip",
+        package_dir=out / "package",
+        target=build_package.host_target(RUNTIME_VERSION),
+        cache_dir=CACHE_DIR,
+    )
+
+
+@pytest.fixture(scope="session")
+def lambda_names(lambda_build: build_package.BuildResult) -> list[str]:
+    with zipfile.ZipFile(lambda_build.zip_path) as archive:
+        return archive.namelist()
+
+
+def _unzip_read_only(zip_path: Path, dest: Path) -> Path:
+    """Unzip like Lambda does into /var/task: plain files, then nothing in it is writable."""
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(dest)
+    for path in sorted(dest.rglob("*"), reverse=True):
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    dest.chmod(0o555)
+    return dest
+
+
+def _make_writable(tree: Path) -> None:
+    for path in [tree, *tree.rglob("*")]:
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def _launch_event() -> dict[str, Any]:
+    recorded = ROOT / "events" / "launch.json"
+    if recorded.is_file():
+        event: dict[str, Any] = json.loads(recorded.read_text())
+        return event
+    application = {"applicationId": SKILL_ID}
+    user = {"userId": "amzn1.ask.account.PACKAGETEST"}
+    return {
+        "version": "1.0",
+        "session": {
+            "new": True,
+            "sessionId": "amzn1.echo-api.session.00000000-0000-4000-8000-000000000001",
+            "application": application,
+            "attributes": {},
+            "user": user,
+        },
+        "context": {
+            "System": {
+                "application": application,
+                "user": user,
+                "device": {"deviceId": "amzn1.ask.device.PACKAGETEST", "supportedInterfaces": {}},
+                "apiEndpoint": "https://api.amazonalexa.com",
+                "apiAccessToken": "package-test-token",
+            }
+        },
+        "request": {
+            "type": "LaunchRequest",
+            "requestId": "amzn1.echo-api.request.00000000-0000-4000-8000-000000000002",
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "locale": "en-US",
+            "shouldLinkAccount": False,
+        },
+    }
+
+
+# Runs in the child: the package dir is the only entry on sys.path besides the standard library.
+_SERVE_ONE_EVENT = """
+import json, sys, sysconfig
+package, event_file, result_file = sys.argv[1:4]
+from lambda_function import lambda_handler
+response = lambda_handler(json.loads(open(event_file).read()), None)
+stdlib = tuple({sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]})
+foreign = sorted(
+    name for name, module in list(sys.modules.items())
+    if isinstance(getattr(module, "__file__", None), str)
+    and not module.__file__.startswith((package + "/", *stdlib))
+)
+with open(result_file, "w") as out:
+    json.dump({"response": response, "foreign": foreign, "modules": sorted(sys.modules)}, out)
+"""
+
+
+@pytest.fixture(scope="session")
+def served_launch(
+    host_build: build_package.BuildResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """A LaunchRequest through the unzipped host build, in `python -S -s -P` with PYTHONPATH = that dir only."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" != RUNTIME_VERSION:
+        pytest.skip(f"this Python is not {RUNTIME_VERSION}, the Lambda runtime the package is built for")
+    work = tmp_path_factory.mktemp("served")
+    task_root = _unzip_read_only(host_build.zip_path, work / "task")
+    before = sorted(p.relative_to(task_root).as_posix() for p in task_root.rglob("*"))
+    event = _launch_event()
+    event_file, result_file = work / "event.json", work / "result.json"
+    event_file.write_text(json.dumps(event))
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(task_root),
+        "SKILL_ID": event["context"]["System"]["application"]["applicationId"],
+        "MUSCLE_COACH_HOME": str(work / "home"),
+        "HOME": str(work / "home"),
+    }
+    command = [sys.executable, "-S", "-s", "-P", "-v", "-c", _SERVE_ONE_EVENT]
+    command += [str(task_root), str(event_file), str(result_file)]
+    completed = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    try:
+        assert completed.returncode == 0, completed.stderr[-4000:]
+        after = sorted(p.relative_to(task_root).as_posix() for p in task_root.rglob("*"))
+        result: dict[str, Any] = json.loads(result_file.read_text())
+        result["verbose_import_log"] = completed.stderr
+        result["task_root"] = str(task_root)
+        result["files_changed"] = before != after
+        yield result
+    finally:
+        _make_writable(task_root)
+
+
+# --- the SAM template and the build agree --------------------------------------------------------------
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Reads templates with short-form intrinsics (!Ref, !GetAtt, ...) as plain values."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node)}
+    assert isinstance(node, yaml.MappingNode)
+    return {suffix: loader.construct_mapping(node)}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.load((ROOT / "template.yaml").read_text(), Loader=_CloudFormationLoader)
+    return loaded
+
+
+def test_template_deploys_the_zip_make_package_builds_for_its_runtime(template: dict[str, Any]) -> None:
+    function = template["Resources"]["SkillFunction"]["Properties"]
+    assert ROOT / function["CodeUri"] == build_package.DEFAULT_ZIP
+    assert function["Runtime"] == "python" + RUNTIME_VERSION
+    assert function["Architectures"] == ["arm64"]
+    assert build_package.AWS_LAMBDA_ARM64.platform.endswith("_aarch64")
+    assert function["Handler"] == "lambda_function.lambda_handler"
+    assert function["Timeout"] < 8, "Alexa gives up after 8 seconds"
+
+
+def test_template_grants_only_the_store_operations_on_the_history_table(template: dict[str, Any]) -> None:
+    function = template["Resources"]["SkillFunction"]["Properties"]
+    [policy] = function["Policies"]
+    [statement] = policy["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert sorted(statement["Action"]) == sorted(
+        f"dynamodb:{action}"
+        for action in ("Query", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")
+    )
+    assert statement["Resource"] == {"GetAtt": "HistoryTable.Arn"}
+    assert function["Environment"]["Variables"]["TABLE_NAME"] == {"Ref": "HistoryTable"}
+    assert function["Environment"]["Variables"]["SKILL_ID"] == {"Ref": "SkillId"}
+    assert function["Events"]["AlexaSkill"] == {
+        "Type": "AlexaSkill",
+        "Properties": {"SkillId": {"Ref": "SkillId"}},
+    }
+    assert "Default" not in template["Parameters"]["SkillId"], "the skill id must be given at deploy time"
+
+
+def test_template_history_table_matches_the_store_layout(template: dict[str, Any]) -> None:
+    table = template["Resources"]["HistoryTable"]["Properties"]
+    assert table["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+
+
+# --- the Lambda (aarch64) zip: contents -----------------------------------------------------------------
+
+
+def test_lambda_zip_has_the_entry_at_its_root_and_the_skill_package(lambda_names: list[str]) -> None:
+    assert "lambda_function.py" in lambda_names
+    assert "__pycache__/lambda_function.cpython-311.pyc" in lambda_names
+    assert "skill/app.py" in lambda_names
+
+
+def test_lambda_zip_leaves_out_what_the_runtime_provides(lambda_names: list[str]) -> None:
+    top_level = {name.split("/", 1)[0].split("-", 1)[0].lower() for name in lambda_names}
+    assert not top_level & {"boto3", "botocore", "s3transfer", "jmespath"}
+
+
+def test_lambda_zip_leaves_out_tests_dev_tools_and_installer_files(lambda_names: list[str]) -> None:
+    offending = [
+        name
+        for name in lambda_names
+        if name.startswith(("skill/local/", "bin/"))
+        or re.search(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|conftest)\.py$", name)
+        or name.endswith((".pyi", "/RECORD", "/INSTALLER"))
+    ]
+    assert offending == []
+
+
+def test_lambda_zip_has_unchecked_hash_bytecode_for_python_311_and_no_other(
+    lambda_build: build_package.BuildResult, lambda_names: list[str]
+) -> None:
+    names = set(lambda_names)
+    sources = [name for name in names if name.endswith(".py")]
+    assert len(sources) > 100
+    missing = [
+        source
+        for source in sources
+        if f"{source.rpartition('/')[0]}/__pycache__/{Path(source).stem}.cpython-311.pyc".lstrip("/")
+        not in names
+    ]
+    assert missing == []
+    bytecode = [name for name in names if name.endswith(".pyc")]
+    assert all(name.endswith(".cpython-311.pyc") and "/__pycache__/" in f"/{name}" for name in bytecode)
+    with zipfile.ZipFile(lambda_build.zip_path) as archive:
+        flags = {int.from_bytes(archive.read(name)[4:8], "little") for name in bytecode}
+    assert flags == {PYC_UNCHECKED_HASH}, "timestamp .pyc would be recompiled on every cold start"
+
+
+def test_lambda_zip_carries_the_compiled_knowledge_base_instead_of_its_yaml(lambda_names: list[str]) -> None:
+    knowledge = [name for name in lambda_names if name.startswith("skill/knowledge/data/")]
+    assert knowledge, "the compiled knowledge base is missing"
+    assert not [name for name in knowledge if name.endswith((".yaml", ".yml"))]
+
+
+def test_lambda_zip_compiled_extensions_are_built_for_lambda_arm64(lambda_names: list[str]) -> None:
+    extensions = [name for name in lambda_names if name.endswith(".so")]
+    assert any(name.startswith("pydantic_core/") for name in extensions)
+    assert all("aarch64" in name for name in extensions), extensions
+
+
+def test_dependencies_shared_with_the_runtime_botocore_stay_within_its_pins(
+    lambda_build: build_package.BuildResult,
+) -> None:
+    # The package precedes the runtime's boto3 on sys.path, so these copies are the ones botocore imports.
+    pins = {}
+    for line in importlib.metadata.requires("botocore") or []:
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            pins[requirement.name.lower()] = requirement.specifier
+    shipped = {}
+    for metadata in lambda_build.package_dir.glob("*.dist-info/METADATA"):
+        headers = dict(line.split(": ", 1) for line in metadata.read_text().splitlines()[:3] if ": " in line)
+        shipped[headers["Name"].lower()] = headers["Version"]
+    shared = sorted(pins.keys() & shipped.keys())
+    assert "python-dateutil" in shared
+    assert [name for name in shared if not pins[name].contains(shipped[name])] == []
+
+
+def test_lambda_zip_is_byte_for_byte_reproducible(
+    lambda_build: build_package.BuildResult, tmp_path: Path
+) -> None:
+    again = tmp_path / "again.zip"
+    build_package.write_zip(lambda_build.package_dir, again)
+    digest = hashlib.sha256(again.read_bytes()).hexdigest()
+    assert digest == hashlib.sha256(lambda_build.zip_path.read_bytes()).hexdigest()
+    with zipfile.ZipFile(again) as archive:
+        assert {info.date_time for info in archive.infolist()} == {build_package.ZIP_EPOCH}
+
+
+def test_host_build_differs_from_the_lambda_build_only_in_compiled_extensions(
+    lambda_build: build_package.BuildResult, host_build: build_package.BuildResult
+) -> None:
+    def portable(package_dir: Path) -> set[str]:
+        return {
+            path.relative_to(package_dir).as_posix()
+            for path in package_dir.rglob("*")
+            if path.is_file() and path.suffix != ".so" and path.name != "WHEEL"
+        }
+
+    assert portable(lambda_build.package_dir) == portable(host_build.package_dir)
+
+
+# --- the package serves a request from a clean directory ------------------------------------------------
+
+
+def test_unzipped_package_serves_a_launch_request_with_nothing_else_on_the_path(
+    served_launch: dict[str, Any],
+) -> None:
+    envelope = served_launch["response"]
+    assert envelope["version"] == "1.0"
+    speech = envelope["response"]["outputSpeech"]
+    assert speech["type"] == "SSML" and speech["ssml"].startswith("<speak>") and len(speech["ssml"]) > 20
+    assert envelope["response"]["shouldEndSession"] is False, (
+        "a launch invites the user to describe the twitch"
+    )
+    assert served_launch["foreign"] == [], "modules came from outside the package and the standard library"
+    assert "boto3" not in served_launch["modules"], "boto3 must load only when TABLE_NAME is set"
+
+
+def test_unzipped_package_runs_from_its_ahead_of_time_bytecode_and_writes_nothing(
+    served_launch: dict[str, Any],
+) -> None:
+    task_root = served_launch["task_root"]
+    loads = re.findall(
+        r"^# code object from '?([^'\n]+)'?$", served_launch["verbose_import_log"], re.MULTILINE
+    )
+    from_package = [path for path in loads if path.startswith(task_root + "/")]
+    assert f"{task_root}/skill/__pycache__/app.cpython-311.pyc" in from_package
+    assert [path for path in from_package if not path.endswith(".pyc")] == [], "compiled from source"
+    assert served_launch["files_changed"] is False
+
+
+def test_lambda_build_serves_a_launch_request_on_arm64_machines(
+    lambda_build: build_package.BuildResult, tmp_path: Path
+) -> None:
+    if platform.machine() not in {"aarch64", "arm64"}:
+        pytest.skip(
+            "the aarch64 build's pydantic-core extension cannot load on "
+            f"{platform.machine()}; the host build above serves the request instead (only the .so files differ)"
+        )
+    task_root = _unzip_read_only(lambda_build.zip_path, tmp_path / "task")
+    try:
+        event_file, result_file = tmp_path / "event.json", tmp_path / "result.json"
+        event = _launch_event()
+        event_file.write_text(json.dumps(event))
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONPATH": str(task_root),
+            "SKILL_ID": event["context"]["System"]["application"]["applicationId"],
+            "MUSCLE_COACH_HOME": str(tmp_path / "home"),
+        }
+        command = [sys.executable, "-S", "-s", "-P", "-c", _SERVE_ONE_EVENT, str(task_root)]
+        command += [str(event_file), str(result_file)]
+        subprocess.run(command, cwd=tmp_path, env=env, check=True, timeout=60)
+        assert json.loads(result_file.read_text())["response"]["response"]["shouldEndSession"] is False
+    finally:
+        _make_writable(task_root)
+
+
+# --- the skill manifest ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def interaction_model() -> dict[str, Any]:
+    path = ROOT / "interaction_models" / "en-US.json"
+    assert path.is_file(), f"{path} is missing; the manifest's example phrases are checked against it"
+    model: dict[str, Any] = json.loads(path.read_text())["interactionModel"]["languageModel"]
+    return model
+
+
+def test_ask_cli_resources_point_at_the_skill_package() -> None:
+    resources = json.loads((ROOT / "ask-resources.json").read_text())
+    source = resources["profiles"]["default"]["skillMetadata"]["src"]
+    assert (ROOT / source / "skill.json").is_file()
+
+
+def test_manifest_publishes_muscle_coach_in_en_us_under_health_and_fitness(manifest: dict[str, Any]) -> None:
+    publishing = manifest["publishingInformation"]
+    assert list(publishing["locales"]) == ["en-US"]
+    assert publishing["locales"]["en-US"]["name"] == "Muscle Coach"
+    assert publishing["category"] == "HEALTH_AND_FITNESS"
+    assert publishing["isAvailableWorldwide"] is False
+    assert publishing["distributionCountries"] == ["US"]
+
+
+def test_manifest_description_carries_the_health_disclaimer(manifest: dict[str, Any]) -> None:
+    description = " ".join(manifest["publishingInformation"]["locales"]["en-US"]["description"].split())
+    for sentence in (
+        "for informational and educational purposes only",
+        "not a substitute for professional medical advice, treatment or diagnosis",
+        "Call your doctor for medical advice",
+        "In a medical emergency, dial your local emergency number",
+    ):
+        assert sentence in description
+
+
+def test_manifest_subscribes_to_skill_disabled_on_the_skill_endpoint(manifest: dict[str, Any]) -> None:
+    assert {"eventName": "SKILL_DISABLED"} in manifest["events"]["subscriptions"]
+    endpoint = manifest["apis"]["custom"]["endpoint"]["uri"]
+    assert re.fullmatch(r"arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+", endpoint)
+    assert manifest["events"]["endpoint"]["uri"] == endpoint
+
+
+def test_manifest_names_https_privacy_and_terms_urls(manifest: dict[str, Any]) -> None:
+    urls = manifest["privacyAndCompliance"]["locales"]["en-US"]
+    assert urls["privacyPolicyUrl"].startswith("https://")
+    assert urls["termsOfUseUrl"].startswith("https://")
+
+
+# Words Alexa accepts between "ask <invocation name>" and the utterance itself.
+_CONNECTING_WORDS = ("about", "to", "for", "if", "whether", "that", "and")
+
+
+def _utterance_patterns(model: dict[str, Any]) -> list[re.Pattern[str]]:
+    slot_values: dict[str, list[str]] = {}
+    for slot_type in model.get("types", []):
+        words = []
+        for value in slot_type["values"]:
+            words += [value["name"]["value"], *value["name"].get("synonyms", [])]
+        slot_values[slot_type["name"]] = sorted(words, key=len, reverse=True)
+    patterns = []
+    for intent in model["intents"]:
+        slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+        for sample in intent.get("samples", []):
+            parts = re.split(r"\{(\w+)\}", sample)
+            regex = ""
+            for index, part in enumerate(parts):
+                if index % 2 == 0:
+                    regex += re.escape(part)
+                else:
+                    values = slot_values.get(slot_types.get(part, ""))
+                    regex += "(" + "|".join(map(re.escape, values)) + ")" if values else ".+"
+            patterns.append(re.compile(regex, re.IGNORECASE))
+    return patterns
+
+
+def test_manifest_example_phrases_reach_the_interaction_model(
+    manifest: dict[str, Any], interaction_model: dict[str, Any]
+) -> None:
+    invocation = interaction_model["invocationName"]
+    assert invocation == "muscle coach"
+    phrases = manifest["publishingInformation"]["locales"]["en-US"]["examplePhrases"]
+    assert phrases[0] == f"Alexa, open {invocation}"
+    patterns = _utterance_patterns(interaction_model)
+    for phrase in phrases[1:]:
+        utterance = phrase.removeprefix(f"Alexa, ask {invocation} ")
+        assert utterance != phrase, f"{phrase!r} does not name the invocation"
+        first, _, rest = utterance.partition(" ")
+        candidates = [utterance, rest] if first in _CONNECTING_WORDS else [utterance]
+        assert any(p.fullmatch(c) for p in patterns for c in candidates), (
+            f"no sample utterance matches {phrase!r}"
+        )
