@@ -83,12 +83,20 @@ def _check(kb: KnowledgeBase, key: str, value: FactValue) -> FactValue:
     if key in kb.quantities:
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (isinstance(value, float) and math.isnan(value))
+        ):
             raise FactError(f"quantity {key!r} takes a number, not {value!r}")
         low, high = kb.quantities[key]
-        if not low <= value <= high:
-            raise FactError(f"quantity {key!r} must be between {low:g} and {high:g}, got {value:g}")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            raise FactError(f"quantity {key!r} must be between {low:g} and {high:g}") from None
+        if not low <= number <= high:
+            raise FactError(f"quantity {key!r} must be between {low:g} and {high:g}, got {number:g}")
+        return number
     if key == MUSCLES:
         if not isinstance(value, tuple) or not all(isinstance(m, str) for m in value):
             raise FactError(f"muscles take a tuple of muscle ids, not {value!r}")
