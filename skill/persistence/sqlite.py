@@ -1,4 +1,4 @@
-"""The embedded history store: a SQLite file in WAL mode, safe across threads; must not share a connection."""
+"""The embedded history store: a SQLite file in WAL mode, safe across threads; must not read the environment."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ __all__ = ["SCHEMA_VERSION", "SqliteHistoryStore"]
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION: Final = 1
-_BUSY_TIMEOUT_SECONDS: Final = 30.0
+_BUSY_TIMEOUT_SECONDS: Final = 5.0  # another process holding the write lock; a voice turn cannot wait longer
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS profile (
@@ -45,8 +46,10 @@ CREATE INDEX IF NOT EXISTS episode_by_day ON episode (day);
 class SqliteHistoryStore:
     """HistoryStore on a local SQLite file, created with its parent directories on first use.
 
-    Every call opens its own connection, so the store can be shared by the threads of the HTTP server; writes
-    take the database's write lock up front (BEGIN IMMEDIATE) and purge expired episodes of every user.
+    One connection, opened on first use and guarded by a lock, serves every thread (the HTTP server is
+    threaded); other processes on the same file (``chat`` next to ``serve``) are coordinated by SQLite's own
+    locking. Writes take the write lock up front (BEGIN IMMEDIATE), commit durably (synchronous=FULL) and purge
+    the expired episodes of every user. After a database error the connection is dropped and reopened.
     """
 
     def __init__(
@@ -58,13 +61,18 @@ class SqliteHistoryStore:
     ) -> None:
         self._path = path
         self._retention = Retention(retention, clock)
-        self._ready = False
-        self._ready_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
 
     @property
     def path(self) -> Path:
         """The database file."""
         return self._path
+
+    def close(self) -> None:
+        """Close the connection; the next call opens it again."""
+        with self._lock:
+            self._drop_connection()
 
     def load(self, user_id: str) -> UserHistory:
         with self._failures_as_store_error("load the history"), self._connection() as conn:
@@ -134,11 +142,19 @@ class SqliteHistoryStore:
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        self._ensure_schema()
-        conn = sqlite3.connect(self._path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        try:
-            yield conn
-        finally:
+        """The connection, held by this thread alone for the block."""
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = self._open()
+                yield self._conn
+            except sqlite3.Error:
+                self._drop_connection()
+                raise
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
             conn.close()
 
     @contextmanager
@@ -157,26 +173,40 @@ class SqliteHistoryStore:
                 raise
             conn.execute("COMMIT")
 
-    def _ensure_schema(self) -> None:
-        if self._ready:
-            return
-        with self._ready_lock:
-            if self._ready:
-                return
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self._path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
-            try:
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if mode != "wal":
-                    raise StoreError(f"{self._path} cannot use WAL mode (journal mode is {mode})")
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise StoreError(f"{self._path} was written by a newer version (schema {version})")
-                conn.executescript(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            finally:
-                conn.close()
-            self._ready = True
+    def _open(self) -> sqlite3.Connection:
+        """Connect, creating the folders, the file and the schema when missing."""
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            self._path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        try:
+            _use_wal(conn, self._path)
+            conn.execute("PRAGMA synchronous = FULL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self._path} was written by a newer version (schema {version})")
+            conn.executescript(_SCHEMA)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+
+def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Switch the file to WAL mode once. SQLite answers a switch that races another connection's with
+    SQLITE_BUSY at once, without waiting: so wait here, as long as for any other lock."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_SECONDS
+    while (mode := conn.execute("PRAGMA journal_mode").fetchone()[0]) != "wal":
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+            continue
+        if mode != "wal":
+            raise StoreError(f"{path} cannot use WAL mode (journal mode is {mode})")
 
 
 def _episode_of(row: tuple[object, ...]) -> Episode | None:

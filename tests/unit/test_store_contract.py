@@ -78,13 +78,19 @@ class SqliteBackend:
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
         self.path = tmp_path / "home" / "muscle-coach" / "history.db"
+        self.opened: list[SqliteHistoryStore] = []
 
     def store(
         self,
         clock: Callable[[], datetime.datetime],
         retention: datetime.timedelta = datetime.timedelta(days=180),
     ) -> HistoryStore:
-        return SqliteHistoryStore(self.path, retention=retention, clock=clock)
+        self.opened.append(SqliteHistoryStore(self.path, retention=retention, clock=clock))
+        return self.opened[-1]
+
+    def close(self) -> None:
+        for store in self.opened:
+            store.close()
 
     def _raw(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, isolation_level=None)
@@ -189,7 +195,9 @@ class DynamoBackend:
 @pytest.fixture(params=["sqlite", "dynamodb"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     if request.param == "sqlite":
-        yield SqliteBackend(tmp_path)
+        sqlite_backend = SqliteBackend(tmp_path)
+        yield sqlite_backend
+        sqlite_backend.close()
     else:
         with mock_aws():
             yield DynamoBackend()

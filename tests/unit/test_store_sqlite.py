@@ -1,0 +1,145 @@
+"""What the embedded SQLite store adds to the contract: lazy file creation, WAL, purging, many threads."""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skill.errors import StoreError
+from skill.persistence import NO_HISTORY, Episode, SqliteHistoryStore
+
+try:
+    from .store_fixtures import FakeClock
+except ImportError:  # tests/unit is not a package
+    from store_fixtures import FakeClock
+
+NOW = datetime.datetime(2025, 6, 30, 12, 0, tzinfo=datetime.UTC)
+USER = "amzn1.ask.account.AF3X7EXAMPLE"
+OTHER_USER = "amzn1.ask.account.BQ9Z2EXAMPLE"
+
+
+def on(day: datetime.date, *muscles: str, cause: str | None = "fatigue") -> Episode:
+    return Episode(day=day, muscles=muscles, cause=cause, triage="self_care")
+
+
+@pytest.fixture
+def open_store() -> Iterator[Callable[..., SqliteHistoryStore]]:
+    """Makes stores and closes them after the test."""
+    opened: list[SqliteHistoryStore] = []
+
+    def make(path: Path, **options: Any) -> SqliteHistoryStore:
+        opened.append(SqliteHistoryStore(path, **options))
+        return opened[-1]
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+def raw_rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_file_and_its_folders_appear_on_first_use_not_before(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+) -> None:
+    path = tmp_path / "data" / "muscle-coach" / "history.db"
+    store = open_store(path)
+    assert not path.parent.exists()
+
+    assert store.load(USER) == NO_HISTORY
+
+    assert path.is_file()
+    assert raw_rows(path, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_episodes_of_one_day_keep_the_order_they_were_appended_in(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+) -> None:
+    store = open_store(tmp_path / "history.db", clock=FakeClock(NOW))
+    today = NOW.date()
+    appended = [
+        on(today, "calf", cause=cause) for cause in ("no_warmup", "caffeine", "fatigue", "dehydration")
+    ]
+    for episode in appended:
+        store.append_episode(USER, episode)
+
+    assert store.load(USER).episodes == tuple(appended)
+
+
+def test_a_write_purges_expired_episodes_of_every_user_from_the_file(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+) -> None:
+    path = tmp_path / "history.db"
+    clock = FakeClock(NOW)
+    store = open_store(path, retention=datetime.timedelta(days=14), clock=clock)
+    store.append_episode(USER, on(NOW.date() - datetime.timedelta(days=10), "calf"))
+    store.append_episode(USER, on(NOW.date(), "calf"))
+    assert raw_rows(path, "SELECT count(*) FROM episode") == [(2,)]
+
+    clock.advance(days=7)
+    store.mark_disclaimer_heard(OTHER_USER)  # any write, by anyone
+
+    assert raw_rows(path, "SELECT day FROM episode") == [(NOW.date().isoformat(),)]
+
+
+def test_a_file_written_by_a_newer_version_is_refused(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+) -> None:
+    path = tmp_path / "history.db"
+    raw_rows(path, "PRAGMA user_version = 99")
+
+    with pytest.raises(StoreError, match="newer version"):
+        open_store(path).load(USER)
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+) -> None:
+    path = tmp_path / "history.db"
+    path.write_bytes(b"this is not a database, it is a shopping list" * 100)
+
+    with pytest.raises(StoreError) as raised:
+        open_store(path).append_episode(USER, on(NOW.date(), "calf"))
+
+    assert isinstance(raised.value.__cause__, sqlite3.DatabaseError)
+
+
+def test_eight_threads_appending_fifty_episodes_each_lose_none(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+) -> None:
+    path = tmp_path / "history.db"
+    # Two stores on one file, as when `chat` and `serve` run at once; four threads on each.
+    stores = [open_store(path, clock=FakeClock(NOW)) for _ in range(2)]
+    start = threading.Barrier(8)
+
+    def thread(number: int) -> None:
+        store = stores[number % 2]
+        start.wait()
+        for n in range(50):
+            store.append_episode(USER, on(NOW.date() - datetime.timedelta(days=n % 14), f"muscle_{number}"))
+            if n == 25 and number < 2:  # profile updates race with the appends
+                (store.set_consent(USER, True) if number == 0 else store.mark_disclaimer_heard(USER))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for done in [pool.submit(thread, number) for number in range(8)]:
+            done.result()
+
+    history = stores[0].load(USER)
+    assert len(history.episodes) == 400
+    assert collections.Counter(ep.muscles for ep in history.episodes) == {
+        (f"muscle_{n}",): 50 for n in range(8)
+    }
+    assert (history.consent, history.disclaimer_heard) == (True, True)
