@@ -1,0 +1,88 @@
+// Drives the served skill through virtual-alexa: reads a JSON script on stdin and prints what each turn sent and got.
+// Owns only the client side of the conversation; it must not judge the answers (the Python tests do that).
+//
+// stdin:  {"url": "http://127.0.0.1:PORT/", "model": "interaction_models/en-US.json",
+//          "conversations": [["open muscle coach", "my calves are twitching", "no", ...], ...]}
+// stdout: {"conversations": [{"turns": [{"utterance", "requestType", "intent", "slots", "ssml",
+//          "reprompt", "shouldEndSession", "sessionAttributes", "error"}, ...]}, ...]}
+"use strict";
+
+const va = require("virtual-alexa");
+
+const LAUNCH_PHRASE = "open muscle coach";
+
+function readStdin() {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        process.stdin.on("data", (chunk) => chunks.push(chunk));
+        process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        process.stdin.on("error", reject);
+    });
+}
+
+function slotsAsSent(intent) {
+    const slots = {};
+    for (const [name, slot] of Object.entries((intent && intent.slots) || {})) {
+        if (slot.value === undefined) {
+            continue;
+        }
+        const entry = { value: slot.value };
+        const authorities = (slot.resolutions && slot.resolutions.resolutionsPerAuthority) || [];
+        const matched = authorities.find((a) => a.status && a.status.code === "ER_SUCCESS_MATCH");
+        if (matched && matched.values && matched.values.length) {
+            entry.id = matched.values[0].value.id;
+        }
+        slots[name] = entry;
+    }
+    return slots;
+}
+
+async function runConversation(url, model, utterances) {
+    const alexa = va.VirtualAlexa.Builder().skillURL(url).interactionModelFile(model).create();
+    const turns = [];
+    let sent = null;
+    alexa.filter((request) => {
+        sent = request.request;
+    });
+    for (const [index, utterance] of utterances.entries()) {
+        sent = null;
+        const turn = { utterance };
+        try {
+            const reply =
+                index === 0 && utterance.toLowerCase() === LAUNCH_PHRASE
+                    ? await alexa.launch()
+                    : await alexa.utter(utterance);
+            const response = (reply && reply.response) || {};
+            turn.ssml = (response.outputSpeech && response.outputSpeech.ssml) || null;
+            turn.reprompt =
+                (response.reprompt && response.reprompt.outputSpeech && response.reprompt.outputSpeech.ssml) ||
+                null;
+            turn.shouldEndSession = response.shouldEndSession === undefined ? null : response.shouldEndSession;
+            turn.sessionAttributes = (reply && reply.sessionAttributes) || {};
+        } catch (error) {
+            turn.error = String((error && error.message) || error);
+        }
+        turn.requestType = sent ? sent.type : null;
+        turn.intent = sent && sent.intent ? sent.intent.name : null;
+        turn.slots = sent && sent.intent ? slotsAsSent(sent.intent) : {};
+        turns.push(turn);
+        if (turn.error !== undefined || turn.shouldEndSession === true) {
+            break;
+        }
+    }
+    return { turns };
+}
+
+async function main() {
+    const script = JSON.parse(await readStdin());
+    const conversations = [];
+    for (const utterances of script.conversations) {
+        conversations.push(await runConversation(script.url, script.model, utterances));
+    }
+    process.stdout.write(JSON.stringify({ conversations }) + "\n");
+}
+
+main().catch((error) => {
+    process.stderr.write(String((error && error.stack) || error) + "\n");
+    process.exit(1);
+});
