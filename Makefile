@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/muscle-coach chat
 
-test: $(STAMP)
+test: $(STAMP) node_modules
 	$(BIN)/python -m pytest
+
+# virtual-alexa for the end-to-end tests, exactly as locked.
+node_modules: package-lock.json
+	npm ci --no-audit --no-fund
+	touch node_modules
 
 lint: $(STAMP)
 	$(BIN)/ruff check skill tests lambda benchmarks
