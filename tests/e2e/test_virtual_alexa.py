@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from skill.local.resolver import UtteranceResolver
+
 __all__ = ["Conversation", "Turn", "drive"]
 
 pytestmark = pytest.mark.e2e
@@ -22,6 +24,7 @@ MODEL = REPO / "interaction_models" / "en-US.json"
 DRIVER_TIMEOUT_S = 120.0
 LAUNCH = "open muscle coach"
 REPORT = "my calves are twitching after my run"
+NOT_UNDERSTOOD = "purple elephants dance on tuesday"
 
 _TAG = re.compile(r"<[^>]+>")
 _QUESTION = re.compile(r"[^.?!]*\?")
@@ -118,7 +121,7 @@ CONVERSATIONS: tuple[Conversation, ...] = (
     ),
     Conversation(
         "not understood mid-interview",
-        (LAUNCH, REPORT, "no", "purple elephants dance on tuesday", "no", "no", "no", "no"),
+        (LAUNCH, REPORT, "no", NOT_UNDERSTOOD, "no", "no", "no", "no"),
         "self_care",
         "no_warmup",
         4,
@@ -214,3 +217,82 @@ def test_conversation_reaches_the_expected_verdict(
     assert [t.utterance for t in turns] == list(conversation.utterances)
     assert turns[-1].should_end_session is True
     assert all(t.should_end_session is False for t in turns[:-1])
+
+
+def test_help_mid_interview_explains_and_asks_the_same_question_again(
+    transcripts: Mapping[str, list[Turn]],
+) -> None:
+    turns = transcripts["help mid-interview"]
+    report, help_turn, answer = turns[1], turns[2], turns[3]
+    assert help_turn.intent == "AMAZON.HelpIntent"
+    assert help_turn.should_end_session is False
+    assert help_turn.question == report.question
+    assert help_turn.speech != report.speech
+    assert answer.question != report.question
+
+
+def test_repeat_mid_interview_says_the_last_question_word_for_word(
+    transcripts: Mapping[str, list[Turn]],
+) -> None:
+    turns = transcripts["repeat mid-interview"]
+    question, repeat = turns[2], turns[3]
+    assert repeat.intent == "AMAZON.RepeatIntent"
+    assert repeat.speech == question.speech
+    assert repeat.should_end_session is False
+
+
+def test_an_utterance_that_fits_nothing_asks_the_same_question_again(
+    transcripts: Mapping[str, list[Turn]],
+) -> None:
+    turns = transcripts["not understood mid-interview"]
+    question, not_understood = turns[2], turns[3]
+    assert not_understood.question == question.question
+    assert "didn't catch" in not_understood.speech
+    assert not_understood.should_end_session is False
+
+
+def test_stop_mid_interview_ends_the_session_without_a_verdict(transcripts: Mapping[str, list[Turn]]) -> None:
+    turns = transcripts["stop mid-interview"]
+    assert [t.utterance for t in turns] == list(STOP_MID_INTERVIEW)
+    stop = turns[-1]
+    assert stop.intent == "AMAZON.StopIntent"
+    assert stop.should_end_session is True
+    assert all(t.assessment is None for t in turns)
+    assert "likely cause" not in stop.speech.lower()
+
+
+def test_cola_coloured_urine_is_spoken_as_urgent_before_anything_else(
+    transcripts: Mapping[str, list[Turn]],
+) -> None:
+    (turn,) = transcripts["cola-coloured urine"]
+    assert turn.slots["symptom_two"]["id"] == "cola_urine"
+    assert "medical care right away" in turn.speech
+    assert turn.speech.index("medical care") < 80
+
+
+def _resolver_view(resolver: UtteranceResolver, utterance: str) -> tuple[str | None, dict[str, str]]:
+    resolution = resolver.resolve(utterance)
+    return resolution.intent, {
+        name: slot.resolved_id or slot.value for name, slot in resolution.slots.items()
+    }
+
+
+def test_virtual_alexa_and_the_chat_resolver_understand_every_utterance_alike(
+    transcripts: Mapping[str, list[Turn]],
+) -> None:
+    """`muscle-coach chat` must send what a real Alexa client sends for the phrases these conversations use."""
+    resolver = UtteranceResolver.from_model_file(MODEL)
+    disagreements = []
+    for turns in transcripts.values():
+        for turn in turns:
+            # virtual-alexa has no fallback model: it fills the bare `{duration}` sample with the whole phrase.
+            if turn.request_type != "IntentRequest" or turn.utterance == NOT_UNDERSTOOD:
+                continue
+            sent = (
+                turn.intent,
+                {slot: value.get("id", value["value"]) for slot, value in turn.slots.items()},
+            )
+            resolved = _resolver_view(resolver, turn.utterance)
+            if resolved != sent:
+                disagreements.append((turn.utterance, sent, resolved))
+    assert disagreements == []
