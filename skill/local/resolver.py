@@ -701,7 +701,8 @@ class UtteranceResolver:
             if parsed is None:
                 continue
             (unknowns, knowns, unknown_words), captures = parsed
-            key = (pattern.literal_count + unknowns, knowns, unknown_words, -pattern.order)
+            # Most specific first: literal words count for a match and each unknown phrase twice against it.
+            key = (pattern.literal_count + 2 * unknowns, knowns, unknown_words, -pattern.order)
             if best is None or key > best[0]:
                 best = (key, pattern, captures)
         if best is None:

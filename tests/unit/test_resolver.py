@@ -95,6 +95,10 @@ def ids(resolution: Resolution) -> dict[str, str | None]:
         ("actually I did warm up", "AnswerIntent", {"warmup": "did"}),
         ("just my left calf", "AnswerIntent", {"muscle": "calf"}),
         ("I feel a bit dizzy", "AnswerIntent", {"symptom": "dizzy"}),
+        ("I'm dizzy and I have a headache", "AnswerIntent", {"symptom": "dizzy", "symptom_two": "headache"}),
+        ("leg day", "AnswerIntent", {"workout": "leg_day"}),
+        ("I think it was about an hour", "AnswerIntent", {"duration": "PT1H"}),
+        ("what do you mean", "AMAZON.HelpIntent", {}),
         ("nothing", "AnswerIntent", {"amount": "none"}),
         ("yeah I did", "AMAZON.YesIntent", {}),
         ("Yes!", "AMAZON.YesIntent", {}),
@@ -152,6 +156,8 @@ def test_known_values_win_over_unknown_phrases(resolver: UtteranceResolver) -> N
     assert ids(resolver.resolve("a lot")) == {"amount": "lots"}
     # "after {workout}" could take "my run"; "after my {workout}" has more literal words and a known value.
     assert ids(resolver.resolve("my calves are twitching after my run"))["workout"] == "run"
+    # "i had a {caffeine}" has more literal words, but "banana" is no drink; "had a banana" is a known food.
+    assert ids(resolver.resolve("i had a banana")) == {"fuel": "ate"}
 
 
 def test_case_punctuation_a_leading_alexa_and_please_are_ignored(resolver: UtteranceResolver) -> None:
