@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck bench clean
+.PHONY: run test check lint typecheck bench clean package skill-package template-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,16 +24,42 @@ node_modules: package-lock.json
 	touch node_modules
 
 lint: $(STAMP)
-	$(BIN)/ruff check skill tests lambda benchmarks
-	$(BIN)/ruff format --check skill tests lambda benchmarks
+	$(BIN)/ruff check skill tests lambda benchmarks scripts
+	$(BIN)/ruff format --check skill tests lambda benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy skill
+	MYPYPATH=scripts $(BIN)/mypy scripts benchmarks/cold_start.py tests/functional/test_package.py
 
-check: lint typecheck test
+check: lint typecheck template-check test
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine_bench.py
+	$(BIN)/python benchmarks/cold_start.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(TOOLS) skill-package/interactionModels
+
+# The AWS SAM CLI conflicts with the dev dependencies, so it gets its own venv, created on first use.
+TOOLS       := .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed
+
+$(TOOLS_STAMP):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet 'aws-sam-cli>=1.170,<2'
+	touch $(TOOLS_STAMP)
+
+# The SAM template, linted by cfn-lint and validated and linted by SAM itself; both work offline.
+template-check: $(STAMP) $(TOOLS_STAMP)
+	$(BIN)/cfn-lint template.yaml
+	SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam validate --lint --template template.yaml --region us-east-1
+
+# The Lambda zip template.yaml deploys (build/muscle-coach.zip), and its unpacked form (build/package/).
+package: $(STAMP)
+	$(BIN)/python scripts/build_package.py
+
+# The interaction models, copied to where the ASK CLI deploys them from.
+skill-package:
+	mkdir -p skill-package/interactionModels/custom
+	cp interaction_models/*.json skill-package/interactionModels/custom/
