@@ -1,0 +1,99 @@
+"""`muscle-coach validate`: checks the knowledge base, the interaction model, and that both agree with the handlers.
+
+It only reports problems as sentences; it fixes nothing and is never needed in Lambda.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+from skill.errors import KnowledgeError
+from skill.handlers.intents import HANDLED_INTENTS, SLOT_TYPES
+from skill.knowledge import KnowledgeBase, read_knowledge_files
+from skill.knowledge.loader import DATA_DIR
+from skill.local.resolver import (
+    InteractionModel,
+    InteractionModelError,
+    load_interaction_model,
+    model_problems,
+)
+
+__all__ = ["INVOCATION_NAME", "KB_SLOT_TYPES", "validate_project"]
+
+INVOCATION_NAME = "muscle coach"
+
+# Custom slot types whose value ids the dialogue layer looks up in the knowledge base, and what they name there.
+KB_SLOT_TYPES: dict[str, tuple[str, Callable[[KnowledgeBase], Collection[str]]]] = {
+    SLOT_TYPES["muscle"]: ("muscle", lambda kb: kb.muscles),
+    SLOT_TYPES["workout"]: ("workout", lambda kb: kb.workouts),
+    SLOT_TYPES["caffeine"]: ("caffeine source (caffeine_mg)", lambda kb: kb.caffeine_mg),
+    SLOT_TYPES["symptom"]: ("symptom", lambda kb: kb.symptoms),
+}
+
+
+def validate_project(model_path: Path, data_dir: Path = DATA_DIR) -> list[str]:
+    """Every problem found, one human-readable sentence each; an empty list means the project is consistent."""
+    problems: list[str] = []
+    kb: KnowledgeBase | None = None
+    try:
+        kb = read_knowledge_files(data_dir)
+    except KnowledgeError as exc:
+        problems.append(f"knowledge base in {data_dir} is invalid:\n{exc}")
+    try:
+        model = load_interaction_model(model_path)
+    except InteractionModelError as exc:
+        problems.append(f"{model_path.name}: {exc}")
+        return problems
+    where = model_path.name
+    problems.extend(f"{where}: {problem}" for problem in model_problems(model))
+    problems.extend(f"{where}: {problem}" for problem in _handler_problems(model))
+    if kb is not None:
+        problems.extend(f"{where}: {problem}" for problem in _knowledge_problems(model, kb))
+    return problems
+
+
+def _handler_problems(model: InteractionModel) -> list[str]:
+    problems: list[str] = []
+    if model.invocation_name != INVOCATION_NAME:
+        problems.append(f"the invocation name is {model.invocation_name!r}, it must be {INVOCATION_NAME!r}")
+    declared = {intent.name for intent in model.intents}
+    problems.extend(f"intent {name} has no handler" for name in sorted(declared - HANDLED_INTENTS))
+    problems.extend(
+        f"intent {name} is handled but missing from the model" for name in sorted(HANDLED_INTENTS - declared)
+    )
+    slot_names: set[str] = set()
+    for intent in model.intents:
+        for slot in intent.slots:
+            slot_names.add(slot.name)
+            expected = SLOT_TYPES.get(slot.name)
+            if expected is not None and slot.type != expected:
+                problems.append(
+                    f"{intent.name}: slot {slot.name} has type {slot.type}, the handlers read it as {expected}"
+                )
+    problems.extend(
+        f"no intent has the slot {name} ({slot_type}) that the handlers read"
+        for name, slot_type in sorted(SLOT_TYPES.items())
+        if name not in slot_names
+    )
+    return problems
+
+
+def _knowledge_problems(model: InteractionModel, kb: KnowledgeBase) -> list[str]:
+    problems: list[str] = []
+    for type_name, (what, known_ids) in KB_SLOT_TYPES.items():
+        slot_type = model.slot_type(type_name)
+        if slot_type is None:
+            problems.append(f"slot type {type_name} is missing, so no {what} can be heard")
+            continue
+        ids = {value.id for value in slot_type.values if value.id is not None}
+        known = set(known_ids(kb))
+        problems.extend(
+            f"slot type {type_name}: id {value_id!r} is not a knowledge-base {what}"
+            for value_id in sorted(ids - known)
+        )
+        problems.extend(
+            f"slot type {type_name}: the knowledge-base {what} {value_id!r} has no value, so it can never be heard"
+            for value_id in sorted(known - ids)
+        )
+    return problems
