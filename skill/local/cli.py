@@ -28,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the skill over HTTP (POST /) as Alexa calls it")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--no-verify", action="store_true", help="skip request verification (local tools only)")
+    serve.add_argument(
+        "--no-verify", action="store_true", help="skip request verification (local tools only)"
+    )
     commands.add_parser("validate", help="check the knowledge base and the interaction model")
     return parser
 
