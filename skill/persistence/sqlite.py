@@ -49,7 +49,8 @@ class SqliteHistoryStore:
     One connection, opened on first use and guarded by a lock, serves every thread (the HTTP server is
     threaded); other processes on the same file (``chat`` next to ``serve``) are coordinated by SQLite's own
     locking. Writes take the write lock up front (BEGIN IMMEDIATE), commit durably (synchronous=FULL) and purge
-    the expired episodes of every user. After a database error the connection is dropped and reopened.
+    the expired episodes of every user. After a database error, or when the file was deleted or replaced, the
+    connection is dropped and the next call opens the file again (creating it if need be).
     """
 
     def __init__(
@@ -63,6 +64,9 @@ class SqliteHistoryStore:
         self._retention = Retention(retention, clock)
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._file_identity: tuple[int, int] | None = (
+            None  # (device, inode) of the file the connection has open
+        )
 
     @property
     def path(self) -> Path:
@@ -145,8 +149,12 @@ class SqliteHistoryStore:
         """The connection, held by this thread alone for the block."""
         with self._lock:
             try:
+                if self._conn is not None and _identity(self._path) != self._file_identity:
+                    # The file was deleted or replaced under us: writing on would feed a file nobody reads.
+                    self._drop_connection()
                 if self._conn is None:
                     self._conn = self._open()
+                    self._file_identity = _identity(self._path)
                 yield self._conn
             except sqlite3.Error:
                 self._drop_connection()
@@ -191,6 +199,14 @@ class SqliteHistoryStore:
             conn.close()
             raise
         return conn
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def _use_wal(conn: sqlite3.Connection, path: Path) -> None:

@@ -71,6 +71,18 @@ def test_items_past_their_ttl_are_not_loaded_before_dynamodb_deletes_them(table:
     assert longer.load(USER).episodes == ()
 
 
+def test_a_shorter_retention_applies_at_once_to_episodes_written_under_a_longer_one(table: Any) -> None:
+    clock = FakeClock(NOW)
+    DynamoDbHistoryStore(table, clock=clock).append_episode(
+        USER, Episode(NOW.date(), ("calf",), None, "doctor")
+    )
+    clock.advance(days=20)
+
+    shorter = DynamoDbHistoryStore(table, retention=datetime.timedelta(days=14), clock=clock)
+
+    assert shorter.load(USER).episodes == ()
+
+
 def test_a_history_spread_over_several_pages_is_loaded_whole() -> None:
     table = fake_session().resource("dynamodb").Table(TABLE_NAME)
     store = DynamoDbHistoryStore(table, clock=FakeClock(NOW))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -93,6 +94,20 @@ def test_a_write_purges_expired_episodes_of_every_user_from_the_file(
     store.mark_disclaimer_heard(OTHER_USER)  # any write, by anyone
 
     assert raw_rows(path, "SELECT day FROM episode") == [(NOW.date().isoformat(),)]
+
+
+def test_when_the_file_is_deleted_while_open_the_next_write_creates_it_again(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+) -> None:
+    home = tmp_path / "home"
+    store = open_store(home / "history.db", clock=FakeClock(NOW))
+    store.append_episode(USER, on(NOW.date(), "calf"))
+
+    shutil.rmtree(home)  # someone wipes the data folder while `serve` runs
+    store.append_episode(USER, on(NOW.date(), "forearm"))
+
+    assert raw_rows(home / "history.db", "SELECT muscles FROM episode") == [('["forearm"]',)]
+    assert store.load(USER).episodes == (on(NOW.date(), "forearm"),)
 
 
 def test_a_file_written_by_a_newer_version_is_refused(
