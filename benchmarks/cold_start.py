@@ -8,7 +8,7 @@ Both skills are packaged the same way (scripts/build_package.py: wheels installe
 (a) cold start: wall time from spawning a new interpreter to the end of its first LaunchRequest;
 (b) warm turn: one request in an already warm process, Muscle Coach mid-interview (the answer that follows a
     ReportTwitchIntent, session attributes carried) against a hello-world HelloWorldIntent;
-(c) peak RSS of the child (getrusage ru_maxrss), after the cold start and after the warm loop;
+(c) peak RSS of the child (its VmHWM), after the cold start and after the warm loop;
 (d) package size, zipped and unpacked.
 `python -c pass` is the floor. Cold runs alternate the two skills (and the floor) so they share the noise.
 """
@@ -133,9 +133,20 @@ sb.add_exception_handler(CatchAllExceptionHandler())
 lambda_handler = sb.lambda_handler()
 '''
 
+# Every child reports its own peak RSS as the kernel's high-water mark of its address space (VmHWM).
+# getrusage's ru_maxrss would not do: Linux carries the parent's high-water mark across fork/vfork and exec,
+# so a child spawned by this (larger) process could report the parent's size instead of its own.
+_PEAK_RSS = """
+def peak_rss_kb():
+    with open("/proc/self/status") as status:
+        return int(next(line for line in status if line.startswith("VmHWM:")).split()[1])
+"""
+
 # Child of a cold start: import the entry, answer one LaunchRequest, report timings and peak RSS.
-_COLD_CHILD = """
-import json, resource, sys, time
+_COLD_CHILD = (
+    _PEAK_RSS
+    + """
+import json, sys, time
 started = time.perf_counter()
 from lambda_function import lambda_handler
 imported = time.perf_counter()
@@ -146,13 +157,16 @@ assert response["response"]["shouldEndSession"] is False and "Sorry, I couldn't"
 print(json.dumps({
     "import_s": imported - started,
     "first_request_s": answered - imported,
-    "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "peak_rss_kb": peak_rss_kb(),
 }))
 """
+)
 
 # Child of a warm loop: a launch to warm up, the setup turns, then the timed request `iterations` times.
-_WARM_CHILD = """
-import json, resource, sys, time
+_WARM_CHILD = (
+    _PEAK_RSS
+    + """
+import json, sys, time
 from lambda_function import lambda_handler
 launch, setup, timed, iterations = json.loads(open(sys.argv[1]).read())
 lambda_handler(launch, None)
@@ -173,9 +187,10 @@ for _ in range(iterations):
 print(json.dumps({
     "samples_ns": samples,
     "ends_session": check["response"].get("shouldEndSession"),
-    "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "peak_rss_kb": peak_rss_kb(),
 }))
 """
+)
 
 # Child that explains a warm-turn miss: the timed request under cProfile, the costliest functions by own time.
 _PROFILE_CHILD = (
@@ -197,13 +212,18 @@ print(json.dumps([[f"{key[0].removeprefix(package)}:{key[1]} {key[2]}", entry[2]
 
 # What a Lambda cold start adds when the first request reads history from DynamoDB (TABLE_NAME set):
 # importing the runtime's boto3 and building the table resource. Runs with the project's environment.
-_BOTO3_CHILD = """
-import json, time
+_BOTO3_CHILD = (
+    _PEAK_RSS
+    + """
+import json, sys, time
 started = time.perf_counter()
-import boto3
-boto3.resource("dynamodb", region_name="us-east-1").Table("history")
-print(json.dumps({"s": time.perf_counter() - started}))
+if sys.argv[1] == "boto3":
+    import boto3
+    boto3.resource("dynamodb", region_name="us-east-1").Table("history")
+elapsed = time.perf_counter() - started
+print(json.dumps({"s": elapsed, "peak_rss_kb": peak_rss_kb()}))
 """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +243,6 @@ class Measurement:
     """One figure of both skills, and its target as a ratio (None: reported, not judged)."""
 
     label: str
-    unit: str
     hello: float
     coach: float
     target: float | None = None
@@ -331,17 +350,21 @@ def _warm(subject: Subject, iterations: int, work: Path) -> dict[str, Any]:
     return report
 
 
-def _boto3_cost(runs: int) -> float | None:
-    """Median seconds to import boto3 and build a DynamoDB table resource, or None without boto3 here."""
-    samples: list[float] = []
+def _boto3_cost(runs: int) -> tuple[float, float] | None:
+    """Median seconds and peak-RSS kilobytes that importing boto3 and building a table resource add."""
+    seconds: list[float] = []
+    kilobytes: list[float] = []
     for _ in range(runs):
-        completed = subprocess.run(
-            [sys.executable, "-c", _BOTO3_CHILD], capture_output=True, text=True, check=False
-        )
-        if completed.returncode != 0:
-            return None
-        samples.append(json.loads(completed.stdout)["s"])
-    return statistics.median(samples)
+        reports = []
+        for variant in ("boto3", "control"):
+            command = [sys.executable, "-c", _BOTO3_CHILD, variant]
+            completed = subprocess.run(command, capture_output=True, text=True, check=False)
+            if completed.returncode != 0:
+                return None
+            reports.append(json.loads(completed.stdout))
+        seconds.append(reports[0]["s"])
+        kilobytes.append(reports[0]["peak_rss_kb"] - reports[1]["peak_rss_kb"])
+    return statistics.median(seconds), statistics.median(kilobytes)
 
 
 def _import_times(subject: Subject, work: Path) -> dict[str, int]:
@@ -444,6 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     hello, coach = _build_subjects(build_package.DEFAULT_CACHE_DIR)
     cold: dict[str, list[float]] = {"floor": [], hello.name: [], coach.name: []}
     rss: dict[str, list[float]] = {hello.name: [], coach.name: []}
+    imports: dict[str, list[float]] = {hello.name: [], coach.name: []}
+    first: dict[str, list[float]] = {hello.name: [], coach.name: []}
     warm: dict[str, list[int]] = {hello.name: [], coach.name: []}
     warm_rss: dict[str, list[float]] = {hello.name: [], coach.name: []}
     mid_interview = True
@@ -458,12 +483,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 elapsed, report = _spawn(subject, work)
                 cold[subject.name if subject else "floor"].append(elapsed)
                 if subject is not None:
-                    rss[subject.name].append(report["maxrss_kb"])
+                    rss[subject.name].append(report["peak_rss_kb"])
+                    imports[subject.name].append(report["import_s"])
+                    first[subject.name].append(report["first_request_s"])
         for _ in range(args.rounds):
             for subject in (hello, coach):
                 report = _warm(subject, args.iterations, work)
                 warm[subject.name] += report["samples_ns"]
-                warm_rss[subject.name].append(report["maxrss_kb"])
+                warm_rss[subject.name].append(report["peak_rss_kb"])
                 if subject is coach:
                     mid_interview = mid_interview and report["ends_session"] is False
         if statistics.median(cold[coach.name]) > TARGETS["cold"] * statistics.median(cold[hello.name]):
@@ -477,19 +504,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     floor = median(cold["floor"])
     rows: list[tuple[Measurement, Callable[[float], str]]] = [
-        (Measurement("cold start: spawn to first launch answered", "s", median(cold[hello.name]),
+        (Measurement("cold start: spawn to first launch answered", median(cold[hello.name]),
                      median(cold[coach.name]), TARGETS["cold"]), _ms),
-        (Measurement("  the same above the floor", "s", median(cold[hello.name]) - floor,
+        (Measurement("  of which above the floor", median(cold[hello.name]) - floor,
                      median(cold[coach.name]) - floor), _ms),
-        (Measurement("warm turn (Muscle Coach mid-interview)", "s", median(warm[hello.name]) / 1e9,
+        (Measurement("  of which importing the entry", median(imports[hello.name]), median(imports[coach.name])),
+         _ms),
+        (Measurement("  of which the first LaunchRequest", median(first[hello.name]), median(first[coach.name])),
+         _ms),
+        (Measurement("warm turn (Muscle Coach mid-interview)", median(warm[hello.name]) / 1e9,
                      median(warm[coach.name]) / 1e9, TARGETS["warm"]), lambda s: f"{s * 1000:.2f} ms"),
-        (Measurement("peak RSS after the cold start", "KB", median(rss[hello.name]), median(rss[coach.name]),
+        (Measurement("peak RSS after the cold start", median(rss[hello.name]), median(rss[coach.name]),
                      TARGETS["rss"]), _mb_from_kb),
-        (Measurement("peak RSS after the warm loop", "KB", max(warm_rss[hello.name]), max(warm_rss[coach.name])),
+        (Measurement("peak RSS after the warm loop", max(warm_rss[hello.name]), max(warm_rss[coach.name])),
          _mb_from_kb),
-        (Measurement("package zip", "B", hello.zip_path.stat().st_size, coach.zip_path.stat().st_size), _mb),
-        (Measurement("package unpacked", "B", _unpacked_bytes(hello.package_dir),
-                     _unpacked_bytes(coach.package_dir)), _mb),
+        (Measurement("package zip", hello.zip_path.stat().st_size, coach.zip_path.stat().st_size), _mb),
+        (Measurement("package unpacked", _unpacked_bytes(hello.package_dir), _unpacked_bytes(coach.package_dir)),
+         _mb),
     ]  # fmt: skip
 
     target = build_package.host_target()
@@ -505,8 +536,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("note: the timed Muscle Coach turn ended the session: a verdict, not a mid-interview turn")
     if boto3_cost is not None:
         print(
-            f"not in the cold start above: on Lambda (TABLE_NAME set) the launch also imports the runtime's "
-            f"boto3 and builds the table resource ({_ms(boto3_cost)} here) before its first DynamoDB call"
+            "not in the figures above: on Lambda (TABLE_NAME set) the launch's history read also imports the "
+            f"runtime's boto3 and builds the table resource: +{_ms(boto3_cost[0])} and "
+            f"+{_mb_from_kb(boto3_cost[1])} peak RSS here"
         )
     for line in explanations:
         print(line)
