@@ -64,9 +64,8 @@ class SqliteHistoryStore:
         self._retention = Retention(retention, clock)
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
-        self._file_identity: tuple[int, int] | None = (
-            None  # (device, inode) of the file the connection has open
-        )
+        # (device, inode) of the file the open connection writes to
+        self._file_identity: tuple[int, int] | None = None
 
     @property
     def path(self) -> Path:
@@ -117,6 +116,8 @@ class SqliteHistoryStore:
             )
             if not consent:
                 conn.execute("DELETE FROM episode WHERE user_id = ?", (user_id,))
+        if not consent:
+            self._scrub_log()
 
     def append_episode(self, user_id: str, episode: Episode) -> None:
         record = record_of(episode)
@@ -136,6 +137,15 @@ class SqliteHistoryStore:
         with self._failures_as_store_error("delete the user"), self._write() as conn:
             conn.execute("DELETE FROM episode WHERE user_id = ?", (user_id,))
             conn.execute("DELETE FROM profile WHERE user_id = ?", (user_id,))
+        self._scrub_log()
+
+    def _scrub_log(self) -> None:
+        """Copy the WAL into the file and empty it, so that deleted rows survive in neither.
+
+        Best effort: a reader in another process can hold the log open; the next checkpoint then clears it.
+        """
+        with self._failures_as_store_error("clear the write-ahead log"), self._connection() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextmanager
     def _failures_as_store_error(self, action: str) -> Iterator[None]:
@@ -190,6 +200,7 @@ class SqliteHistoryStore:
         try:
             _use_wal(conn, self._path)
             conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA secure_delete = ON")  # deleted history is overwritten, not just unlinked
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self._path} was written by a newer version (schema {version})")

@@ -110,6 +110,34 @@ def test_when_the_file_is_deleted_while_open_the_next_write_creates_it_again(
     assert store.load(USER).episodes == (on(NOW.date(), "forearm"),)
 
 
+@pytest.mark.parametrize("forget", ["delete_user", "decline_consent"])
+def test_forgotten_history_cannot_be_read_back_from_the_files(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore], forget: str
+) -> None:
+    store = open_store(tmp_path / "history.db", clock=FakeClock(NOW))
+    store.set_consent(USER, True)
+    store.set_consent(OTHER_USER, True)
+    for n in range(200):
+        store.append_episode(
+            USER, on(NOW.date() - datetime.timedelta(days=n % 60), "hamstring", cause="caffeine")
+        )
+    store.append_episode(OTHER_USER, on(NOW.date(), "calf"))
+
+    if forget == "delete_user":
+        store.delete_user(USER)
+        gone = [USER.encode(), b"hamstring", b"caffeine"]
+    else:
+        store.set_consent(USER, False)
+        gone = [b"hamstring", b"caffeine"]  # the profile keeps the user's answer
+
+    files = sorted(tmp_path.glob("history.db*"))
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert [word for word in gone if word in data] == [], path.name
+    assert store.load(OTHER_USER).episodes == (on(NOW.date(), "calf"),)
+
+
 def test_a_file_written_by_a_newer_version_is_refused(
     tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
 ) -> None:
