@@ -212,6 +212,11 @@ def _explain(kb: KnowledgeBase, e: o.Explain) -> Spoken:
     if e.topic == "why_question" and e.question is not None:
         return Spoken(f"{e.question.why} So, {_lower_first(e.question.text)}", reprompt)
     if e.topic == "why_verdict" and e.assessment is not None:
+        if e.phase == "consent":  # the pending yes/no is still whether to remember: ask that, not about tips
+            return Spoken(
+                _why_verdict(kb, e.assessment) + "\tSo, would you like me to remember this episode?",
+                "Should I remember this episode? Say yes or no.",
+            )
         return Spoken(
             _why_verdict(kb, e.assessment) + "\tWould you like more tips?", "Say yes for more tips, or stop."
         )
