@@ -158,7 +158,7 @@ def _verdict(
         if pattern >= kb.habitual_count:
             facts = facts.with_values(kb, {"habitual": True})
     assessment = assess(kb, facts)
-    if user.consent is True:
+    if user.consent is True and state.assessment is None:  # a verdict said again is not another episode
         effects = (*effects, o.Effect("record_episode"))
     if assessment.triage == "urgent":
         follow_up: Literal["more", "consent", "none"] = "none"
