@@ -100,7 +100,8 @@ class FallbackIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         speech = "Hmm, I'm not sure. You can say hello or help. What would you like to do?"
-        return handler_input.response_builder.speak(speech).ask("I didn't catch that. What can I help with?").response
+        reprompt = "I didn't catch that. What can I help with?"
+        return handler_input.response_builder.speak(speech).ask(reprompt).response
 
 
 class SessionEndedRequestHandler(AbstractRequestHandler):
@@ -206,7 +207,8 @@ stats = pstats.Stats(profile).stats
 total = sum(entry[2] for entry in stats.values())
 top = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:8]
 package = sys.path[0] + "/"
-print(json.dumps([[f"{key[0].removeprefix(package)}:{key[1]} {key[2]}", entry[2] / total] for key, entry in top]))
+rows = [[f"{key[0].removeprefix(package)}:{key[1]} {key[2]}", entry[2] / total] for key, entry in top]
+print(json.dumps(rows))
 """
 )
 
@@ -508,10 +510,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                      median(cold[coach.name]), TARGETS["cold"]), _ms),
         (Measurement("  of which above the floor", median(cold[hello.name]) - floor,
                      median(cold[coach.name]) - floor), _ms),
-        (Measurement("  of which importing the entry", median(imports[hello.name]), median(imports[coach.name])),
-         _ms),
-        (Measurement("  of which the first LaunchRequest", median(first[hello.name]), median(first[coach.name])),
-         _ms),
+        (Measurement("  of which importing the entry", median(imports[hello.name]),
+                     median(imports[coach.name])), _ms),
+        (Measurement("  of which the first LaunchRequest", median(first[hello.name]),
+                     median(first[coach.name])), _ms),
         (Measurement("warm turn (Muscle Coach mid-interview)", median(warm[hello.name]) / 1e9,
                      median(warm[coach.name]) / 1e9, TARGETS["warm"]), lambda s: f"{s * 1000:.2f} ms"),
         (Measurement("peak RSS after the cold start", median(rss[hello.name]), median(rss[coach.name]),
@@ -519,8 +521,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         (Measurement("peak RSS after the warm loop", max(warm_rss[hello.name]), max(warm_rss[coach.name])),
          _mb_from_kb),
         (Measurement("package zip", hello.zip_path.stat().st_size, coach.zip_path.stat().st_size), _mb),
-        (Measurement("package unpacked", _unpacked_bytes(hello.package_dir), _unpacked_bytes(coach.package_dir)),
-         _mb),
+        (Measurement("package unpacked", _unpacked_bytes(hello.package_dir),
+                     _unpacked_bytes(coach.package_dir)), _mb),
     ]  # fmt: skip
 
     target = build_package.host_target()

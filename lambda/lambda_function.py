@@ -1,4 +1,4 @@
-"""The Lambda entry point: re-exports the skill's `lambda_handler`; it owns nothing else and holds no logic."""
+"""The Lambda entry point: re-exports the skill's `lambda_handler`; owns nothing else, holds no logic."""
 
 from skill.app import lambda_handler
 

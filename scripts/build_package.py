@@ -1,4 +1,4 @@
-"""Builds the Lambda deployment zip (deps for the target platform, `skill/`, entry, compiled knowledge, .pyc); never deploys."""
+"""Builds the Lambda zip: target-platform deps, `skill/`, entry, compiled knowledge, .pyc; never deploys."""
 
 from __future__ import annotations
 
@@ -60,11 +60,12 @@ SHARED_WITH_BOTOCORE = ("python-dateutil>=2.1,<3", "urllib3>=1.25.4,!=2.2.0,<3")
 # Dist-info files only an installer reads; METADATA, licences and top_level.txt stay.
 INSTALLER_ONLY_FILES = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
 
-# Tests, bytecode of any version, type stubs and editor leftovers: never shipped, from `skill/` or a dependency.
+# Tests, bytecode of any version, type stubs, editor leftovers: never shipped, from `skill/` or a dependency.
 TEST_AND_DEV_DIRS = frozenset({"tests", "test", "__pycache__"})
 TEST_AND_DEV_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$|\.py[cio]$|^py\.typed$|~$")
 
-# `skill/local` is the developer's CLI and HTTP server; the YAML sources are replaced by the compiled knowledge.
+# `skill/local` is the developer's CLI and HTTP server, and `__main__.py` files are command-line entries (the
+# CLI, the knowledge compiler): none is imported in Lambda. The compiled knowledge replaces the YAML sources.
 SKILL_DEV_ONLY_DIR = Path("skill") / "local"
 KNOWLEDGE_SOURCE_DIR = Path("skill") / "knowledge" / "data"
 
@@ -79,11 +80,6 @@ class Target:
 
     platform: str
     python_version: str = "3.11"
-
-    @property
-    def cache_tag(self) -> str:
-        """The bytecode tag this Python writes into `__pycache__` names, e.g. `cpython-311`."""
-        return "cpython-" + self.python_version.replace(".", "")
 
 
 # Lambda python3.11 on Graviton runs Amazon Linux 2 (glibc 2.26): manylinux2014 (glibc 2.17) wheels fit it.
@@ -191,7 +187,7 @@ def _copy_skill(root: Path, package_dir: Path) -> None:
         if relative == KNOWLEDGE_SOURCE_DIR or KNOWLEDGE_SOURCE_DIR in relative.parents:
             continue
         for name in sorted(files):
-            if TEST_AND_DEV_FILE.search(name) or name.startswith("."):
+            if TEST_AND_DEV_FILE.search(name) or name.startswith(".") or name == "__main__.py":
                 continue
             (package_dir / relative).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(Path(directory) / name, package_dir / relative / name)
@@ -207,7 +203,7 @@ def _compile_knowledge(root: Path, package_dir: Path) -> None:
             "`python -m skill.knowledge compile DEST_DIR` is not available (skill/knowledge/__main__.py is "
             "missing), so the knowledge base can be neither validated nor compiled into the package"
         )
-    # `-m` from `root` puts `root` first on sys.path, so this compiles the knowledge base of the tree being built.
+    # `-m` run from `root` puts `root` first on sys.path: this compiles the knowledge of the tree being built.
     command = [sys.executable, "-m", "skill.knowledge", "compile", str(dest)]
     completed = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
@@ -233,7 +229,8 @@ def compile_bytecode(package_dir: Path, python_version: str) -> None:
     """
     command = [
         _interpreter_for(python_version), "-m", "compileall", "-q", "-j", "0",
-        "--invalidation-mode", "unchecked-hash", "-s", str(package_dir), "-p", LAMBDA_TASK_ROOT, str(package_dir),
+        "--invalidation-mode", "unchecked-hash", "-s", str(package_dir), "-p", LAMBDA_TASK_ROOT,
+        str(package_dir),
     ]  # fmt: skip
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
@@ -276,7 +273,7 @@ def build_package(
     target: Target = AWS_LAMBDA_ARM64,
     cache_dir: Path = DEFAULT_CACHE_DIR,
 ) -> BuildResult:
-    """Build the deployment zip for `target` from the project at `root`, leaving its unpacked form in `package_dir`."""
+    """Build the zip for `target` from the project at `root`; its unpacked form stays in `package_dir`."""
     if package_dir.exists():
         shutil.rmtree(package_dir)
     package_dir.mkdir(parents=True)
@@ -332,7 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     shown = result.zip_path.relative_to(ROOT) if result.zip_path.is_relative_to(ROOT) else result.zip_path
     print(
         f"{shown}: {_megabytes(result.zip_bytes)} ({result.zip_bytes:,} bytes) for {target.platform}, "
-        f"Python {target.python_version}; {result.file_count:,} files, {_megabytes(result.unpacked_bytes)} unpacked"
+        f"Python {target.python_version}; {result.file_count:,} files, "
+        f"{_megabytes(result.unpacked_bytes)} unpacked"
     )
     return 0
 

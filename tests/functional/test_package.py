@@ -135,7 +135,7 @@ with open(result_file, "w") as out:
 def served_launch(
     host_build: build_package.BuildResult, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
-    """A LaunchRequest through the unzipped host build, in `python -S -s -P` with PYTHONPATH = that dir only."""
+    """A LaunchRequest through the unzipped host build: `python -S -s -P`, PYTHONPATH = that dir only."""
     if f"{sys.version_info.major}.{sys.version_info.minor}" != RUNTIME_VERSION:
         pytest.skip(f"this Python is not {RUNTIME_VERSION}, the Lambda runtime the package is built for")
     work = tmp_path_factory.mktemp("served")
@@ -252,6 +252,7 @@ def test_lambda_zip_leaves_out_tests_dev_tools_and_installer_files(lambda_names:
         name
         for name in lambda_names
         if name.startswith(("skill/local/", "bin/"))
+        or (name.startswith("skill/") and name.endswith("/__main__.py"))
         or re.search(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|conftest)\.py$", name)
         or name.endswith((".pyi", "/RECORD", "/INSTALLER"))
     ]
@@ -367,8 +368,8 @@ def test_lambda_build_serves_a_launch_request_on_arm64_machines(
 ) -> None:
     if platform.machine() not in {"aarch64", "arm64"}:
         pytest.skip(
-            "the aarch64 build's pydantic-core extension cannot load on "
-            f"{platform.machine()}; the host build above serves the request instead (only the .so files differ)"
+            f"the aarch64 build's pydantic-core extension cannot load on {platform.machine()}; the host "
+            "build above serves the request instead (only the .so files differ)"
         )
     task_root = _unzip_read_only(lambda_build.zip_path, tmp_path / "task")
     try:
