@@ -95,7 +95,9 @@ def _muscle_phrase(kb: KnowledgeBase, muscles: tuple[str, ...]) -> str:
 def _ask(kb: KnowledgeBase, a: o.Ask) -> Spoken:
     parts: list[str] = []
     if a.preface == "sorry_report" and a.muscles:
-        parts.append(f"Sorry to hear your {_muscle_phrase(kb, a.muscles)} are twitching. Let's work out why.")
+        parts.append(
+            f"Sorry to hear about the twitching in your {_muscle_phrase(kb, a.muscles)}. Let's work out why."
+        )
     elif a.preface:
         parts.append(_PREFACE[a.preface])
     if a.disclaimer:

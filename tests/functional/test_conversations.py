@@ -376,6 +376,26 @@ def test_the_disclaimer_is_spoken_once_to_a_new_user(converse: Converse) -> None
     assert DISCLAIMER_WORDS in stranger.launch().speech
 
 
+@pytest.mark.parametrize(
+    ("opening", "muscle"),
+    [
+        ("why is my eyelid twitching after the gym", "eyelid"),
+        ("my back is twitching after my row", "back"),
+        ("my calves are twitching after my run", "calves"),
+    ],
+)
+def test_the_opening_names_the_twitching_muscle_in_plain_english(
+    opening: str, muscle: str, converse: Converse
+) -> None:
+    reply = converse().say(opening)
+
+    speech = reply.speech.lower()
+    singular = not muscle.endswith("s")
+    said_back = f"your {muscle} {'is' if singular else 'are'} twitching" in speech
+    assert said_back or f"twitching in your {muscle}" in speech, reply.speech
+    assert f"{muscle} {'are' if singular else 'is'} twitching" not in speech, reply.speech
+
+
 def test_an_urgent_sign_volunteered_mid_interview_is_answered_at_once(converse: Converse) -> None:
     conversation = converse()
     conversation.talk(["my calves are twitching after my run", "no"])
