@@ -20,6 +20,7 @@ __all__ = [
     "known_findings",
     "posterior",
     "rank_causes",
+    "red_flags_found",
 ]
 
 _MIN_REASON_WEIGHT = 0.25

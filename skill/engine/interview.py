@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from skill.engine.assess import assess, known_findings, posterior
+from skill.engine.assess import known_findings, posterior, red_flags_found
 from skill.engine.facts import Facts
 from skill.knowledge.model import CAUSE_IDS, CauseId, KnowledgeBase, Question
 
@@ -20,12 +20,21 @@ def entropy(distribution: Mapping[CauseId, float]) -> float:
     return -sum(p * math.log2(p) for p in distribution.values() if p > 0.0)
 
 
-def expected_gain(kb: KnowledgeBase, findings: Mapping[str, bool], question: Question) -> float:
-    """Expected drop in entropy over the causes from learning the question's finding (bits)."""
+def expected_gain(
+    kb: KnowledgeBase,
+    findings: Mapping[str, bool],
+    question: Question,
+    now: Mapping[CauseId, float] | None = None,
+) -> float:
+    """Expected drop in entropy over the causes from learning the question's finding (bits).
+
+    `now` is the current posterior, when the caller already has it (it is the same for every candidate).
+    """
     likelihood = kb.findings[question.finding].likelihood
     if likelihood is None:
         return 0.0
-    now = posterior(kb, findings)
+    if now is None:
+        now = posterior(kb, findings)
     p_present = sum(now[c] * likelihood[c] for c in CAUSE_IDS)
     after_present = posterior(kb, {**findings, question.finding: True})
     after_absent = posterior(kb, {**findings, question.finding: False})
@@ -61,27 +70,23 @@ def next_question(kb: KnowledgeBase, facts: Facts) -> Question | None:
     findings = known_findings(kb, facts)
     if len(facts.asked) >= kb.interview.max_questions:
         return None
+    flagged = bool(red_flags_found(kb, findings))
     screen = _pending_screen(kb, facts, findings)
-    if screen is not None and (screen.only_if or not _any_red_flag(kb, facts)):
+    if screen is not None and (screen.only_if or not flagged):
         return screen
-    result = assess(kb, facts)
-    if result.red_flags:
+    if flagged:
         return None
-    leader, runner_up = result.causes[0], result.causes[1]
+    now = posterior(kb, findings)
+    leader, runner_up = sorted(now.values(), reverse=True)[:2]
     tuning = kb.interview
-    open_questions = [
-        q for q in kb.questions.values() if q.kind == "cause" and not is_answered(kb, facts, findings, q)
-    ]
-    if leader.score >= tuning.leader_at_least and leader.score - runner_up.score >= tuning.lead_margin:
+    if leader >= tuning.leader_at_least and leader - runner_up >= tuning.lead_margin:
         return None
     best: Question | None = None
     best_gain = tuning.min_gain_bits
-    for question in open_questions:
-        gain = expected_gain(kb, findings, question)
+    for question in kb.questions.values():
+        if question.kind != "cause" or is_answered(kb, facts, findings, question):
+            continue
+        gain = expected_gain(kb, findings, question, now)
         if gain > best_gain:
             best, best_gain = question, gain
     return best
-
-
-def _any_red_flag(kb: KnowledgeBase, facts: Facts) -> bool:
-    return bool(assess(kb, facts).red_flags)
