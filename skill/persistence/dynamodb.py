@@ -7,12 +7,12 @@ import logging
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from skill.errors import StoreError
 from skill.persistence.base import (
@@ -67,13 +67,13 @@ ATTRIBUTE_DEFINITIONS: Final = (
 _BACKEND_ERRORS: Final = (BotoCoreError, ClientError, Boto3Error)
 
 
-class _ProfileItem(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+_PROFILE_FIELDS: Final = frozenset({PARTITION_KEY, SORT_KEY, CONSENT_ATTRIBUTE, DISCLAIMER_ATTRIBUTE})
 
-    pk: str
-    sk: str
-    consent: bool | None = None
-    disclaimer_heard: bool = False
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    consent: bool | None
+    disclaimer_heard: bool
 
 
 class DynamoDbHistoryStore:
@@ -99,7 +99,7 @@ class DynamoDbHistoryStore:
             items = list(self._query(_partition(user_id)))
         now = self._retention.now()
         oldest, now_epoch = self._retention.oldest_live_day(now), Decimal(now.timestamp())
-        profile: _ProfileItem | None = None
+        profile: _Profile | None = None
         episodes: list[Episode] = []
         for item in items:
             sort_key = item.get(SORT_KEY)
@@ -227,12 +227,19 @@ def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def _profile_of(item: Mapping[str, object]) -> _ProfileItem | None:
-    try:
-        return _ProfileItem.model_validate(dict(item))
-    except ValidationError as exc:
-        logger.warning("skipping a corrupted profile item: %s", describe_problem(exc))
-        return None
+def _profile_of(item: Mapping[str, object]) -> _Profile | None:
+    """The flags of a profile item; None (logged) when it has other fields or a flag is not a boolean."""
+    consent, disclaimer_heard = item.get(CONSENT_ATTRIBUTE), item.get(DISCLAIMER_ATTRIBUTE, False)
+    if set(item) - _PROFILE_FIELDS:
+        problem = "unexpected field(s)"
+    elif consent is not None and type(consent) is not bool:
+        problem = f"{CONSENT_ATTRIBUTE}: not a boolean"
+    elif type(disclaimer_heard) is not bool:
+        problem = f"{DISCLAIMER_ATTRIBUTE}: not a boolean"
+    else:
+        return _Profile(consent=consent, disclaimer_heard=disclaimer_heard)
+    logger.warning("skipping a corrupted profile item: %s", problem)
+    return None
 
 
 def _live_episode_of(
