@@ -379,7 +379,9 @@ def _import_times(subject: Subject, work: Path) -> dict[str, int]:
     for line in completed.stderr.splitlines():
         fields = line.removeprefix("import time:").split("|")
         if len(fields) == 3 and fields[0].strip().isdigit():
-            times[fields[2].strip()] = int(fields[0])
+            # A module can be reported twice (a parent package imported it first): keep its real load.
+            module = fields[2].strip()
+            times[module] = max(times.get(module, 0), int(fields[0]))
     return times
 
 
