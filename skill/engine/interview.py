@@ -6,7 +6,7 @@ Pure: expected information gain over the causes, computed from the knowledge bas
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from skill.engine.assess import known_findings, posterior, red_flags_found
 from skill.engine.facts import Facts
@@ -33,13 +33,28 @@ def expected_gain(
     likelihood = kb.findings[question.finding].likelihood
     if likelihood is None:
         return 0.0
-    if now is None:
-        now = posterior(kb, findings)
-    p_present = sum(now[c] * likelihood[c] for c in CAUSE_IDS)
-    after_present = posterior(kb, {**findings, question.finding: True})
-    after_absent = posterior(kb, {**findings, question.finding: False})
-    expected_after = p_present * entropy(after_present) + (1.0 - p_present) * entropy(after_absent)
-    return max(0.0, entropy(now) - expected_after)
+    if now is None or question.finding in findings:
+        # (A finding already known is replaced, not added: only a full recomputation handles that.)
+        now = posterior(kb, {key: value for key, value in findings.items() if key != question.finding})
+    return _information_gain([now[c] for c in CAUSE_IDS], [likelihood[c] for c in CAUSE_IDS])
+
+
+def _information_gain(now: Sequence[float], present_given: Sequence[float]) -> float:
+    """Expected drop in entropy (bits) = mutual information of the cause and the answer, causes in CAUSE_IDS order.
+
+    Under naive Bayes P(cause, answer) = P(cause | what is known) x P(answer | cause): five products, no new
+    posterior for each candidate question.
+    """
+    joint_present = [p * q for p, q in zip(now, present_given, strict=True)]
+    p_present = sum(joint_present)
+    gain = 0.0
+    for prior, present in zip(now, joint_present, strict=True):
+        absent = prior - present
+        if present > 0.0:
+            gain += present * math.log2(present / (prior * p_present))
+        if absent > 0.0:
+            gain += absent * math.log2(absent / (prior * (1.0 - p_present)))
+    return max(0.0, gain)
 
 
 def is_answered(kb: KnowledgeBase, facts: Facts, findings: Mapping[str, bool], question: Question) -> bool:
@@ -83,10 +98,14 @@ def next_question(kb: KnowledgeBase, facts: Facts) -> Question | None:
         return None
     best: Question | None = None
     best_gain = tuning.min_gain_bits
+    current = [now[c] for c in CAUSE_IDS]
     for question in kb.questions.values():
         if question.kind != "cause" or is_answered(kb, facts, findings, question):
             continue
-        gain = expected_gain(kb, findings, question, now)
+        likelihood = kb.findings[question.finding].likelihood
+        if likelihood is None:
+            continue
+        gain = _information_gain(current, [likelihood[c] for c in CAUSE_IDS])
         if gain > best_gain:
             best, best_gain = question, gain
     return best

@@ -18,6 +18,8 @@ from skill.engine import (
     next_question,
     screen_covered,
 )
+from skill.engine.assess import posterior
+from skill.engine.interview import entropy
 from skill.knowledge import CAUSE_IDS, KnowledgeBase, Question, load_knowledge_base
 from skill.knowledge.model import Finding, RedFlag
 
@@ -104,6 +106,30 @@ def test_any_question_chosen_is_the_most_informative_one_still_open(said: dict[s
     assert chosen.kind == "cause"
     assert chosen.id in gains, f"{chosen.id} was already answered"
     assert gains[chosen.id] == pytest.approx(max(gains.values()))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    said=st.dictionaries(st.sampled_from(EVIDENCE), st.booleans(), max_size=6),
+    question=st.sampled_from(CAUSE_QUESTIONS),
+)
+def test_the_expected_gain_is_the_expected_drop_in_entropy_after_the_answer(
+    said: dict[str, bool], question: Question
+) -> None:
+    known = {key: value for key, value in said.items() if key != question.finding}
+    now = posterior(KB, known)
+    likelihood = KB.findings[question.finding].likelihood
+    assert likelihood is not None
+    p_yes = sum(now[c] * likelihood[c] for c in CAUSE_IDS)
+    after_yes = posterior(KB, {**known, question.finding: True})
+    after_no = posterior(KB, {**known, question.finding: False})
+    by_definition = entropy(now) - (p_yes * entropy(after_yes) + (1.0 - p_yes) * entropy(after_no))
+
+    assert expected_gain(KB, known, question) == pytest.approx(max(0.0, by_definition), abs=1e-12)
+    # Asked about a finding already known, the gain is that of learning it afresh.
+    assert expected_gain(KB, said | {question.finding: True}, question, now=None) == pytest.approx(
+        max(0.0, by_definition), abs=1e-12
+    )
 
 
 def _with_question(finding: Finding, question: Question) -> KnowledgeBase:
