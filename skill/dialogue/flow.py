@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from types import MappingProxyType
+from typing import Literal, NamedTuple
 
 from skill.dialogue import outcomes as o
 from skill.dialogue.state import DialogueState, UserContext
@@ -38,15 +38,13 @@ TurnKind = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class UserTurn:
+class UserTurn(NamedTuple):
     kind: TurnKind
-    slots: Mapping[str, SlotValue] = field(default_factory=dict)
+    slots: Mapping[str, SlotValue] = MappingProxyType({})
     last_episode: o.Recall | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Turn:
+class Turn(NamedTuple):
     outcome: o.Outcome
     state: DialogueState
     end_session: bool = False
@@ -117,7 +115,9 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
     if not understood.anything and turn.kind == "answer":
         return _not_understood(kb, state)
     facts = state.facts.with_values(kb, understood.updates)
-    if pending is not None and (pending.finding in facts or (pending.quantity and pending.quantity in facts)):
+    if pending is not None and (
+        pending.finding in facts.values or (pending.quantity and pending.quantity in facts.values)
+    ):
         facts = facts.with_asked(pending.id)
     first = state.phase == "start" or (not state.facts.values and not state.facts.asked)
     preface: o.Preface = (

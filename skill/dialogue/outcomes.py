@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from skill.engine import Assessment, Facts
 from skill.knowledge import Question
@@ -24,15 +23,13 @@ __all__ = [
 Preface = Literal["sorry_report", "restart", "start_over", "not_understood", "moving_on", "got_it"] | None
 
 
-@dataclass(frozen=True, slots=True)
-class Greeting:
+class Greeting(NamedTuple):
     returning: bool
     disclaimer: bool
     preface: Preface = None
 
 
-@dataclass(frozen=True, slots=True)
-class Ask:
+class Ask(NamedTuple):
     question: Question
     preface: Preface
     disclaimer: bool
@@ -40,8 +37,7 @@ class Ask:
     guidance: bool = False  # the second try: say what is needed and why
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     assessment: Assessment
     facts: Facts
     disclaimer: bool
@@ -51,8 +47,7 @@ class Verdict:
     preface: Preface = None
 
 
-@dataclass(frozen=True, slots=True)
-class Explain:
+class Explain(NamedTuple):
     """Why the skill thinks so, why it asks, more advice, or help, then back to where the user was."""
 
     topic: Literal["why_verdict", "why_question", "more", "help"]
@@ -62,15 +57,13 @@ class Explain:
     phase: str
 
 
-@dataclass(frozen=True, slots=True)
-class Prompt:
+class Prompt(NamedTuple):
     """A yes/no the skill itself asks outside the interview."""
 
     topic: Literal["consent", "confirm_forget", "no_history_kept"]
 
 
-@dataclass(frozen=True, slots=True)
-class Recall:
+class Recall(NamedTuple):
     """What the skill said last time, from the history."""
 
     cause: str | None
@@ -79,14 +72,12 @@ class Recall:
     consent: bool | None
 
 
-@dataclass(frozen=True, slots=True)
-class Repeat:
+class Repeat(NamedTuple):
     speech: str | None
     reprompt: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Farewell:
+class Farewell(NamedTuple):
     reason: Literal["stop", "done", "consent_yes", "consent_no", "forgotten", "kept", "more_given"]
     more: Assessment | None = None
 
@@ -94,8 +85,7 @@ class Farewell:
 Outcome = Greeting | Ask | Verdict | Explain | Prompt | Recall | Repeat | Farewell
 
 
-@dataclass(frozen=True, slots=True)
-class Effect:
+class Effect(NamedTuple):
     """A change the edge must make in the history store after the turn."""
 
     kind: Literal["record_episode", "set_consent", "forget", "disclaimer_heard"]

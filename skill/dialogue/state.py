@@ -7,8 +7,7 @@ rather than pydantic keeps the Lambda cold start lean); anything malformed resta
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from skill.engine import Facts, FactValue
 from skill.errors import FactError, MuscleCoachError
@@ -27,8 +26,7 @@ class SessionStateError(MuscleCoachError):
     """The session attributes are not a state this skill wrote."""
 
 
-@dataclass(frozen=True, slots=True)
-class UserContext:
+class UserContext(NamedTuple):
     """What the skill knows about this user for the session (from the history store, if any)."""
 
     returning: bool = False
@@ -38,16 +36,15 @@ class UserContext:
     store_available: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class DialogueState:
+class DialogueState(NamedTuple):
     phase: Phase = "start"
-    facts: Facts = field(default_factory=Facts)
+    facts: Facts = Facts()
     pending: str | None = None
     misses: int = 0
     last_speech: str | None = None
     last_reprompt: str | None = None
     assessment: dict[str, Any] | None = None
-    user: UserContext = field(default_factory=UserContext)
+    user: UserContext = UserContext()
 
     @classmethod
     def from_session(cls, kb: KnowledgeBase, attributes: Mapping[str, Any] | None) -> DialogueState:
@@ -87,7 +84,7 @@ class DialogueState:
         return out
 
     def evolve(self, **changes: Any) -> DialogueState:
-        return replace(self, **changes)
+        return self._replace(**changes)
 
 
 def _parse(kb: KnowledgeBase, raw: Any, assessment: Any) -> DialogueState:

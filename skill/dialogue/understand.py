@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from skill.engine import MUSCLES, WORKOUT, Facts, FactValue
 from skill.knowledge import KnowledgeBase, Question
@@ -34,16 +34,14 @@ _FLAGS: dict[str, dict[str, tuple[str, bool]]] = {
 _AMOUNT_MEANS_YES = {"none": False, "little": False, "some": True, "lots": True}
 
 
-@dataclass(frozen=True, slots=True)
-class SlotValue:
+class SlotValue(NamedTuple):
     """One filled slot: the entity-resolution id (None when Alexa found no match) and the value as sent."""
 
     id: str | None
     value: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Understood:
+class Understood(NamedTuple):
     updates: dict[str, FactValue]
     unresolved: tuple[str, ...]  # slot names with a value we could not use
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from skill.engine.facts import Facts
 from skill.knowledge.model import CAUSE_IDS, CauseId, KnowledgeBase, RedFlag, TriageLevel
@@ -27,14 +27,12 @@ _MIN_REASON_WEIGHT = 0.25
 _MAX_REASONS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class RankedCause:
+class RankedCause(NamedTuple):
     id: CauseId
     score: float
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """One of the user's own answers that supports the leading cause; `weight` is its log-likelihood ratio."""
 
     finding: str
@@ -42,8 +40,7 @@ class Reason:
     weight: float
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+class Assessment(NamedTuple):
     triage: TriageLevel
     causes: tuple[RankedCause, ...]
     reasons: tuple[Reason, ...]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Final, NamedTuple
 
 from skill.errors import FactError
 from skill.knowledge.model import KnowledgeBase
@@ -20,13 +20,13 @@ MUSCLES = "muscles"
 WORKOUT = "workout"
 
 FactValue = bool | float | str | tuple[str, ...] | None
+_NOTHING_SAID: Final[Mapping[str, FactValue]] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     """Everything the user said, keyed by fact id; None means they said they don't know."""
 
-    values: Mapping[str, FactValue] = field(default_factory=lambda: MappingProxyType({}))
+    values: Mapping[str, FactValue] = _NOTHING_SAID
     asked: tuple[str, ...] = ()
 
     @classmethod
@@ -51,9 +51,6 @@ class Facts:
         if question_id in self.asked:
             return self
         return Facts(self.values, (*self.asked, question_id))
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.values
 
     def get(self, key: str) -> FactValue:
         return self.values.get(key)

@@ -59,11 +59,11 @@ def _information_gain(now: Sequence[float], present_given: Sequence[float]) -> f
 
 def is_answered(kb: KnowledgeBase, facts: Facts, findings: Mapping[str, bool], question: Question) -> bool:
     """Asked before, or already settled by what the user said (volunteered facts are never asked again)."""
-    if question.id in facts.asked or question.finding in facts:
+    if question.id in facts.asked or question.finding in facts.values:
         return True
     if question.finding in findings:
         return True
-    return question.quantity is not None and question.quantity in facts
+    return question.quantity is not None and question.quantity in facts.values
 
 
 def screen_covered(kb: KnowledgeBase, facts: Facts) -> bool:

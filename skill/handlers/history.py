@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from skill.dialogue import DialogueState, UserContext
 from skill.dialogue import outcomes as o
@@ -21,10 +20,14 @@ __all__ = ["HistoryKeeper"]
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
 class HistoryKeeper:
-    kb: KnowledgeBase
-    store: HistoryStore | None
+    """The user's history for the turns: the store when there is one (None: history is not kept)."""
+
+    __slots__ = ("kb", "store")
+
+    def __init__(self, kb: KnowledgeBase, store: HistoryStore | None) -> None:
+        self.kb = kb
+        self.store = store
 
     def context(self, user_id: str, today: dt.date) -> tuple[UserContext, o.Recall]:
         """The user's context for a new session, and what the skill said last time."""

@@ -6,7 +6,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 from skill.errors import MuscleCoachError
 
@@ -67,8 +67,7 @@ class Episode:
             raise InvalidEpisodeError(f"triage must be one of {sorted(TRIAGE_LEVELS)}")
 
 
-@dataclass(frozen=True, slots=True)
-class UserHistory:
+class UserHistory(NamedTuple):
     """What the skill knows of a user: the consent answer, the disclaimer flag, live episodes oldest first."""
 
     consent: bool | None

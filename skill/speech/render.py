@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from skill.dialogue import outcomes as o
 from skill.engine import Assessment, Facts
@@ -34,8 +34,7 @@ _ADVICE_WORDS = 36
 _ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
 
 
-@dataclass(frozen=True, slots=True)
-class Spoken:
+class Spoken(NamedTuple):
     speech: str  # plain text; escaped into SSML by to_ssml
     reprompt: str | None = None
     card_title: str | None = None

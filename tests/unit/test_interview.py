@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 
 import pytest
@@ -43,9 +42,9 @@ def open_gains(kb: KnowledgeBase, state: Facts) -> dict[str, float]:
         for q in kb.questions.values()
         if q.kind == "cause"
         and q.id not in state.asked
-        and q.finding not in state
+        and q.finding not in state.values
         and q.finding not in findings
-        and (q.quantity is None or q.quantity not in state)
+        and (q.quantity is None or q.quantity not in state.values)
     }
 
 
@@ -133,8 +132,7 @@ def test_the_expected_gain_is_the_expected_drop_in_entropy_after_the_answer(
 
 
 def _with_question(finding: Finding, question: Question) -> KnowledgeBase:
-    return dataclasses.replace(
-        KB,
+    return KB._replace(
         findings={**KB.findings, finding.id: finding},
         questions={**KB.questions, question.id: question},
     )
@@ -156,6 +154,7 @@ SHIRT_QUESTION = Question(
     text="Were you wearing blue?",
     reprompt="Yes or no.",
     why="It changes nothing.",
+    only_if={},
 )
 
 
