@@ -113,7 +113,8 @@ def rank_causes(kb: KnowledgeBase, findings: Mapping[str, bool]) -> tuple[Ranked
 
 def red_flags_found(kb: KnowledgeBase, findings: Mapping[str, bool]) -> tuple[RedFlag, ...]:
     """Red-flag rules whose every sign is present, urgent ones first."""
-    fired = [flag for flag in kb.red_flags if all(findings.get(sign) is True for sign in flag.all_of)]
+    present = {finding for finding, value in findings.items() if value is True}
+    fired = [flag for flag in kb.red_flags if present.issuperset(flag.all_of)]
     return tuple(sorted(fired, key=lambda flag: 0 if flag.level == "urgent" else 1))
 
 

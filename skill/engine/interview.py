@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from skill.engine.assess import known_findings, posterior, red_flags_found
 from skill.engine.facts import Facts
@@ -40,21 +41,24 @@ def expected_gain(
 
 
 def _information_gain(now: Sequence[float], present_given: Sequence[float]) -> float:
-    """Expected drop in entropy (bits) = mutual information of the cause and the answer, causes in CAUSE_IDS order.
+    """Expected drop in entropy (bits) over the causes (in CAUSE_IDS order) from learning one finding.
 
-    Under naive Bayes P(cause, answer) = P(cause | what is known) x P(answer | cause): five products, no new
-    posterior for each candidate question.
+    That is the mutual information of cause and answer, H(answer) - H(answer | cause): under naive Bayes the
+    answer's chance is sum(P(cause | what is known) x P(present | cause)), so no candidate needs a new posterior.
     """
-    joint_present = [p * q for p, q in zip(now, present_given, strict=True)]
-    p_present = sum(joint_present)
-    gain = 0.0
-    for prior, present in zip(now, joint_present, strict=True):
-        absent = prior - present
-        if present > 0.0:
-            gain += present * math.log2(present / (prior * p_present))
-        if absent > 0.0:
-            gain += absent * math.log2(absent / (prior * (1.0 - p_present)))
-    return max(0.0, gain)
+    p_present = uncertainty = 0.0
+    for p, q in zip(now, present_given, strict=True):
+        p_present += p * q
+        uncertainty += p * _answer_entropy(q)
+    return max(0.0, _answer_entropy(p_present) - uncertainty)
+
+
+@lru_cache(maxsize=1024)
+def _answer_entropy(p_present: float) -> float:
+    """Entropy (bits) of a yes/no answer that is yes with chance `p_present`."""
+    if p_present <= 0.0 or p_present >= 1.0:
+        return 0.0
+    return -(p_present * math.log2(p_present) + (1.0 - p_present) * math.log2(1.0 - p_present))
 
 
 def is_answered(kb: KnowledgeBase, facts: Facts, findings: Mapping[str, bool], question: Question) -> bool:

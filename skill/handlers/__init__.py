@@ -13,7 +13,6 @@ from skill.handlers.lifecycle import (
     UnsupportedRequestHandler,
 )
 from skill.handlers.turns import (
-    INTENT_TURNS,
     IntentTurnHandler,
     LaunchHandler,
     TurnRunner,
@@ -29,9 +28,9 @@ def build_handlers(kb: KnowledgeBase, store: HistoryStore | None) -> tuple[list[
     """Request handlers in dispatch order, and exception handlers."""
     history = HistoryKeeper(kb, store)
     runner = TurnRunner(kb, history)
-    request_handlers: list[Any] = [LaunchHandler(runner)]
-    request_handlers += [IntentTurnHandler(runner, name, kind) for name, kind in INTENT_TURNS.items()]
-    request_handlers += [
+    request_handlers: list[Any] = [
+        IntentTurnHandler(runner),
+        LaunchHandler(runner),
         UnknownIntentHandler(runner),
         SessionEndedHandler(),
         SkillDisabledHandler(history),

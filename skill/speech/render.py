@@ -27,9 +27,6 @@ _PREFACE = {
     "moving_on": "No problem, let's move on.",
     "got_it": "Got it, thanks.",
 }
-# The three characters SSML (XML) text cannot hold as they are. Escaped here rather than with xml.sax.saxutils,
-# whose import pulls in urllib, http, ssl and email: about a fifth of a cold start.
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ADVICE_WORDS = 36
 _ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
 
@@ -45,9 +42,18 @@ def to_ssml(text: str) -> str:
     """Escape text for SSML; sentence groups separated by a tab become short pauses."""
     return (
         "<speak>"
-        + _PAUSE.join(part.strip().translate(_XML_ESCAPES) for part in text.split("\t") if part.strip())
+        + _PAUSE.join(_escape(part.strip()) for part in text.split("\t") if part.strip())
         + "</speak>"
     )
+
+
+def _escape(text: str) -> str:
+    """The three characters SSML (XML) text cannot hold as they are; `&` first, so no escape is escaped twice.
+
+    Written out rather than taken from xml.sax.saxutils, whose import pulls in urllib, http, ssl and email:
+    about a fifth of a cold start.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render(kb: KnowledgeBase, outcome: o.Outcome) -> Spoken:
