@@ -2,10 +2,15 @@
 
 Session attributes come back from the device untrusted, so they are checked field by field (a hand-written check
 rather than pydantic keeps the Lambda cold start lean); anything malformed restarts the interview kindly.
+
+The state travels as one compact JSON string under `coach`: the ASK SDK deep-copies session attributes and
+serializes them value by value on every request, which cost a nested state more than the whole engine's work
+for the turn. A state written as a JSON object is read too. The verdict's `assessment` stays an object (a contract).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
@@ -55,30 +60,31 @@ class DialogueState(NamedTuple):
         if raw is None:
             return cls()
         try:
+            if isinstance(raw, str):
+                raw = json.loads(raw)
             return _parse(kb, raw, attributes.get(ASSESSMENT_KEY))
-        except (FactError, TypeError, ValueError, KeyError) as exc:
+        except (FactError, TypeError, ValueError, KeyError, RecursionError) as exc:
             raise SessionStateError(f"session attributes are malformed: {exc}") from exc
 
     def to_session(self) -> dict[str, Any]:
-        """Plain JSON-ready session attributes; the verdict's `assessment` sits at the top level (a contract)."""
-        out: dict[str, Any] = {
-            STATE_KEY: {
-                "phase": self.phase,
-                "facts": {k: list(v) if isinstance(v, tuple) else v for k, v in self.facts.values.items()},
-                "asked": list(self.facts.asked),
-                "pending": self.pending,
-                "misses": self.misses,
-                "last_speech": self.last_speech,
-                "last_reprompt": self.last_reprompt,
-                "user": {
-                    "returning": self.user.returning,
-                    "consent": self.user.consent,
-                    "recent_episodes": self.user.recent_episodes,
-                    "recent_muscles": list(self.user.recent_muscles),
-                    "store_available": self.user.store_available,
-                },
-            }
+        """JSON-ready session attributes; the verdict's `assessment` sits at the top level (a contract)."""
+        state = {
+            "phase": self.phase,
+            "facts": {k: list(v) if isinstance(v, tuple) else v for k, v in self.facts.values.items()},
+            "asked": list(self.facts.asked),
+            "pending": self.pending,
+            "misses": self.misses,
+            "last_speech": self.last_speech,
+            "last_reprompt": self.last_reprompt,
+            "user": {
+                "returning": self.user.returning,
+                "consent": self.user.consent,
+                "recent_episodes": self.user.recent_episodes,
+                "recent_muscles": list(self.user.recent_muscles),
+                "store_available": self.user.store_available,
+            },
         }
+        out: dict[str, Any] = {STATE_KEY: json.dumps(state, separators=(",", ":"))}
         if self.assessment is not None:
             out[ASSESSMENT_KEY] = self.assessment
         return out

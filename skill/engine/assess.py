@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from skill.engine.facts import Facts
+from skill.engine.tables import tables
 from skill.knowledge.model import CAUSE_IDS, CauseId, KnowledgeBase, RedFlag, TriageLevel
 
 __all__ = [
@@ -89,20 +90,16 @@ def _worked_only(kb: KnowledgeBase, facts: Facts) -> bool | None:
 
 def posterior(kb: KnowledgeBase, findings: Mapping[str, bool]) -> dict[CauseId, float]:
     """P(cause | findings) for the five causes, summing to 1."""
-    logs: dict[CauseId, float] = {}
-    for cause_id in CAUSE_IDS:
-        total = math.log(kb.causes[cause_id].prior)
-        for finding_id, present in findings.items():
-            likelihood = kb.findings[finding_id].likelihood
-            if likelihood is None:
-                continue
-            p = likelihood[cause_id]
-            total += math.log(p if present else 1.0 - p)
-        logs[cause_id] = total
-    top = max(logs.values())
-    weights = {cause_id: math.exp(value - top) for cause_id, value in logs.items()}
-    norm = sum(weights.values())
-    return {cause_id: weight / norm for cause_id, weight in weights.items()}
+    rows = tables(kb)
+    logs = list(rows.log_prior)
+    for finding_id, present in findings.items():
+        row = (rows.log_present if present else rows.log_absent).get(finding_id)
+        if row is not None:
+            logs = [total + term for total, term in zip(logs, row, strict=True)]
+    top = max(logs)
+    weights = [math.exp(value - top) for value in logs]
+    norm = sum(weights)
+    return {cause_id: weight / norm for cause_id, weight in zip(CAUSE_IDS, weights, strict=True)}
 
 
 def rank_causes(kb: KnowledgeBase, findings: Mapping[str, bool]) -> tuple[RankedCause, ...]:

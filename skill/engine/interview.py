@@ -6,11 +6,12 @@ Pure: expected information gain over the causes, computed from the knowledge bas
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 
 from skill.engine.assess import known_findings, posterior, red_flags_found
 from skill.engine.facts import Facts
+from skill.engine.tables import binary_entropy, tables
 from skill.knowledge.model import CAUSE_IDS, CauseId, KnowledgeBase, Question
 
 __all__ = ["entropy", "expected_gain", "is_answered", "next_question", "screen_covered"]
@@ -31,34 +32,26 @@ def expected_gain(
 
     `now` is the current posterior, when the caller already has it (it is the same for every candidate).
     """
-    likelihood = kb.findings[question.finding].likelihood
-    if likelihood is None:
+    rows = tables(kb)
+    present = rows.present.get(question.finding)
+    if present is None:  # a red-flag sign: it weighs on no cause
         return 0.0
     if now is None or question.finding in findings:
         # (A finding already known is replaced, not added: only a full recomputation handles that.)
         now = posterior(kb, {key: value for key, value in findings.items() if key != question.finding})
-    return _information_gain([now[c] for c in CAUSE_IDS], [likelihood[c] for c in CAUSE_IDS])
+    return _information_gain([now[c] for c in CAUSE_IDS], present, rows.answer_entropy[question.finding])
 
 
-def _information_gain(now: Sequence[float], present_given: Sequence[float]) -> float:
+def _information_gain(now: Sequence[float], present: Sequence[float], uncertainty: Sequence[float]) -> float:
     """Expected drop in entropy (bits) over the causes (in CAUSE_IDS order) from learning one finding.
 
-    That is the mutual information of cause and answer, H(answer) - H(answer | cause): under naive Bayes the
-    answer's chance is sum(P(cause | what is known) x P(present | cause)), so no candidate needs a new posterior.
+    That is the mutual information of cause and answer, H(answer) - H(answer | cause), where under naive Bayes
+    P(yes) = sum of P(cause | what is known) x P(present | cause): no candidate question needs a new posterior.
+    `present` and `uncertainty` are the finding's rows: P(present | cause) and the answer's entropy given it.
     """
-    p_present = uncertainty = 0.0
-    for p, q in zip(now, present_given, strict=True):
-        p_present += p * q
-        uncertainty += p * _answer_entropy(q)
-    return max(0.0, _answer_entropy(p_present) - uncertainty)
-
-
-@lru_cache(maxsize=1024)
-def _answer_entropy(p_present: float) -> float:
-    """Entropy (bits) of a yes/no answer that is yes with chance `p_present`."""
-    if p_present <= 0.0 or p_present >= 1.0:
-        return 0.0
-    return -(p_present * math.log2(p_present) + (1.0 - p_present) * math.log2(1.0 - p_present))
+    p_present: float = sum(map(operator.mul, now, present))
+    expected_uncertainty: float = sum(map(operator.mul, now, uncertainty))
+    return max(0.0, binary_entropy(p_present) - expected_uncertainty)
 
 
 def is_answered(kb: KnowledgeBase, facts: Facts, findings: Mapping[str, bool], question: Question) -> bool:
@@ -103,13 +96,14 @@ def next_question(kb: KnowledgeBase, facts: Facts) -> Question | None:
     best: Question | None = None
     best_gain = tuning.min_gain_bits
     current = [now[c] for c in CAUSE_IDS]
+    rows = tables(kb)
     for question in kb.questions.values():
         if question.kind != "cause" or is_answered(kb, facts, findings, question):
             continue
-        likelihood = kb.findings[question.finding].likelihood
-        if likelihood is None:
+        present = rows.present.get(question.finding)
+        if present is None:
             continue
-        gain = _information_gain(current, [likelihood[c] for c in CAUSE_IDS])
+        gain = _information_gain(current, present, rows.answer_entropy[question.finding])
         if gain > best_gain:
             best, best_gain = question, gain
     return best

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -197,7 +198,11 @@ def test_an_empty_slot_mid_interview_re_asks_without_counting_as_an_answer(
 
 
 CORRUPTED_ATTRIBUTES: dict[str, dict[str, Any]] = {
-    "state is a string": {"coach": "garbage"},
+    "state is not JSON": {"coach": "garbage"},
+    "state is JSON but not an object": {"coach": "[1, 2]"},
+    "state is JSON nested beyond reason": {"coach": "[" * 100_000 + "]" * 100_000},
+    "state JSON with an unknown phase": {"coach": '{"phase": "flying"}'},
+    "state is a number": {"coach": 42},
     "unknown phase": {"coach": {"phase": "flying"}},
     "unknown fact": {"coach": {"phase": "interview", "facts": {"made_up": True}}},
     "fact of the wrong type": {"coach": {"phase": "interview", "facts": {"fasted": "very"}}},
@@ -218,9 +223,28 @@ def test_corrupted_session_attributes_restart_the_interview_kindly(
     assert reply.problems() == []
     assert "let's start again" in reply.speech.lower(), reply.speech
     assert reply.is_question
-    assert reply.attributes["coach"]["phase"] in PHASES
-    assert "admin" not in reply.attributes["coach"]
+    state = json.loads(reply.attributes["coach"])
+    assert state["phase"] in PHASES
+    assert "admin" not in state
     assert reply.assessment is None
+
+
+def test_the_state_travels_as_one_compact_string_and_is_read_back_as_an_object_too(
+    load_event: LoadEvent, invoke: Invoke
+) -> None:
+    question = invoke(load_event("report_oneshot.json"))
+    carried = question.attributes["coach"]
+    assert isinstance(carried, str) and " " not in carried.split('"last_speech"')[0]
+
+    as_sent = invoke(with_attributes(load_event("answer_no.json"), question.attributes))
+    as_object = invoke(
+        with_attributes(load_event("answer_no.json"), {**question.attributes, "coach": json.loads(carried)})
+    )
+
+    assert as_sent.problems() == [] and as_object.problems() == []
+    assert "start again" not in as_sent.speech.lower()
+    assert as_object.speech == as_sent.speech
+    assert as_object.attributes == as_sent.attributes
 
 
 def _event_with_a_set(load: LoadEvent) -> dict[str, Any]:
