@@ -208,7 +208,23 @@ total = sum(entry[2] for entry in stats.values())
 top = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:8]
 package = sys.path[0] + "/"
 rows = [[f"{key[0].removeprefix(package)}:{key[1]} {key[2]}", entry[2] / total] for key, entry in top]
-print(json.dumps(rows))
+# Cumulative shares of the request's stages: the envelope's deserialization (hello world pays it too) and the
+# skill's own turn, with its parts.
+stages = {
+    "ask_sdk_core/serialize.py deserialize": "ask-sdk: deserialize the request envelope",
+    "skill/handlers/turns.py run": "the skill's turn (everything below)",
+    "skill/dialogue/state.py from_session": "  read and check the dialogue state",
+    "skill/engine/interview.py next_question": "  choose the next question (engine)",
+    "skill/speech/render.py render": "  words",
+    "skill/dialogue/state.py to_session": "  write the dialogue state",
+}
+shares = []
+for key, entry in stats.items():
+    label = stages.get(f"{key[0].removeprefix(package)} {key[2]}")
+    if label is not None:
+        shares.append([label, entry[3] / total])
+order = list(stages.values())
+print(json.dumps({"own": rows, "stages": sorted(shares, key=lambda row: order.index(row[0]))}))
 """
 )
 
@@ -410,8 +426,13 @@ def _explain_warm_turn(coach: Subject, iterations: int, work: Path) -> list[str]
     completed = subprocess.run(command, env=env, cwd=work, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         return [f"(profiling the warm turn failed: {completed.stderr.strip()[-300:]})"]
-    lines = ["why the warm turn costs more: share of its time spent in each function itself (cProfile):"]
-    lines += [f"  {share * 100:4.1f}%  {where}" for where, share in json.loads(completed.stdout)]
+    report = json.loads(completed.stdout)
+    lines = [
+        "why the warm turn costs more: share of the Muscle Coach request in each stage (cProfile, cumulative):"
+    ]
+    lines += [f"  {share * 100:4.1f}%  {stage}" for stage, share in report["stages"]]
+    lines += ["and in each function itself, costliest first:"]
+    lines += [f"  {share * 100:4.1f}%  {where}" for where, share in report["own"]]
     return lines
 
 
