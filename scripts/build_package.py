@@ -31,6 +31,7 @@ __all__ = [
     "compile_bytecode",
     "host_target",
     "install_dependencies",
+    "lambda_requirements",
     "main",
     "project_requirements",
     "write_zip",
@@ -65,9 +66,16 @@ TEST_AND_DEV_DIRS = frozenset({"tests", "test", "__pycache__"})
 TEST_AND_DEV_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$|\.py[cio]$|^py\.typed$|~$")
 
 # `skill/local` is the developer's CLI and HTTP server, and `__main__.py` files are command-line entries (the
-# CLI, the knowledge compiler): none is imported in Lambda. The compiled knowledge replaces the YAML sources.
+# CLI, the knowledge compiler): none is imported in Lambda. The compiled knowledge replaces the YAML sources,
+# and with them the schema that validates them.
 SKILL_DEV_ONLY_DIR = Path("skill") / "local"
 KNOWLEDGE_SOURCE_DIR = Path("skill") / "knowledge" / "data"
+KNOWLEDGE_SCHEMA = Path("skill") / "knowledge" / "schema.py"
+
+# Runtime requirements that only validate the knowledge base's YAML, which happens here, at build time: the
+# Lambda path reads the compiled knowledge and checks session attributes and stored records by hand, so it
+# never imports them (pydantic-core alone is half of a zip that ships it).
+BUILD_TIME_ONLY_REQUIREMENTS = frozenset({"pydantic", "pyyaml"})
 
 
 class BuildError(MuscleCoachError):
@@ -110,6 +118,23 @@ def project_requirements(root: Path = ROOT) -> list[str]:
     with (root / "pyproject.toml").open("rb") as handle:
         dependencies = tomllib.load(handle)["project"]["dependencies"]
     return [str(requirement) for requirement in dependencies]
+
+
+def lambda_requirements(root: Path = ROOT) -> list[str]:
+    """The runtime requirements the Lambda path imports: the project's, less the build-time-only ones."""
+    return [
+        requirement
+        for requirement in project_requirements(root)
+        if _requirement_name(requirement) not in BUILD_TIME_ONLY_REQUIREMENTS
+    ]
+
+
+def _requirement_name(requirement: str) -> str:
+    """The normalized project name a requirement string starts with (PEP 503: lowercase, runs of -_. as -)."""
+    name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
+    if name is None:
+        raise BuildError(f"pyproject.toml: {requirement!r} does not start with a project name")
+    return re.sub(r"[-_.]+", "-", name[0]).lower()
 
 
 def install_dependencies(requirements: Sequence[str], dest: Path, target: Target, cache_dir: Path) -> None:
@@ -188,6 +213,8 @@ def _copy_skill(root: Path, package_dir: Path) -> None:
             continue
         for name in sorted(files):
             if TEST_AND_DEV_FILE.search(name) or name.startswith(".") or name == "__main__.py":
+                continue
+            if relative / name == KNOWLEDGE_SCHEMA:
                 continue
             (package_dir / relative).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(Path(directory) / name, package_dir / relative / name)
@@ -277,7 +304,7 @@ def build_package(
     if package_dir.exists():
         shutil.rmtree(package_dir)
     package_dir.mkdir(parents=True)
-    install_dependencies(project_requirements(root), package_dir, target, cache_dir)
+    install_dependencies(lambda_requirements(root), package_dir, target, cache_dir)
     _copy_skill(root, package_dir)
     shutil.copyfile(root / "lambda" / "lambda_function.py", package_dir / "lambda_function.py")
     _compile_knowledge(root, package_dir)

@@ -1,10 +1,11 @@
 """Functional tests of what ships: the Lambda zip `make package` builds, the SAM template, the skill manifest.
 
 The zip is built twice per session into temporary directories: once for Lambda (manylinux2014_aarch64,
-CPython 3.11), whose contents are inspected, and once for this machine from the same script, which is unzipped
-and serves a LaunchRequest in a fresh, isolated interpreter. The aarch64 build is not imported here on other
-machines for one reason only: its compiled pydantic-core wheel is an aarch64 ELF file that cannot load on
-x86_64. Both builds come from the same code path and differ only in those compiled files (checked below).
+CPython 3.11), whose contents are inspected and which holds a whole conversation unzipped, and once for this
+machine from the same script, which is unzipped and serves a LaunchRequest in a fresh, isolated interpreter
+under `python -v`. The aarch64 build runs on other machines too as long as each of its compiled files is an
+optional speed-up with a pure-Python twin (an extension built for another platform is never looked at). Both
+builds come from the same code path and differ only in those compiled files (checked below).
 """
 
 from __future__ import annotations
@@ -287,8 +288,15 @@ def test_lambda_zip_carries_the_compiled_knowledge_base_instead_of_its_yaml(lamb
 
 def test_lambda_zip_compiled_extensions_are_built_for_lambda_arm64(lambda_names: list[str]) -> None:
     extensions = [name for name in lambda_names if name.endswith(".so")]
-    assert any(name.startswith("pydantic_core/") for name in extensions)
     assert all("aarch64" in name for name in extensions), extensions
+
+
+def test_lambda_zip_leaves_out_what_only_validates_the_knowledge_yaml(lambda_names: list[str]) -> None:
+    # The knowledge base ships compiled, so its schema and the libraries behind it would be dead weight.
+    top_level = {name.split("/")[0] for name in lambda_names}
+    assert not {"pydantic", "pydantic_core", "yaml", "_yaml", "annotated_types"} & top_level
+    assert "skill/knowledge/schema.py" not in lambda_names
+    assert "skill/knowledge/loader.py" in lambda_names
 
 
 def test_dependencies_shared_with_the_runtime_botocore_stay_within_its_pins(
@@ -363,31 +371,81 @@ def test_unzipped_package_runs_from_its_ahead_of_time_bytecode_and_writes_nothin
     assert served_launch["files_changed"] is False
 
 
-def test_lambda_build_serves_a_launch_request_on_arm64_machines(
+def _without_pure_python_twin(package_dir: Path) -> list[str]:
+    """Compiled extensions of a package that have no `.py` of the same module beside them."""
+    return sorted(
+        path.relative_to(package_dir).as_posix()
+        for path in package_dir.rglob("*.so")
+        if not path.with_name(path.name.split(".", 1)[0] + ".py").is_file()
+    )
+
+
+def test_lambda_build_holds_a_whole_conversation_to_a_verdict(
     lambda_build: build_package.BuildResult, tmp_path: Path
 ) -> None:
-    if platform.machine() not in {"aarch64", "arm64"}:
+    if f"{sys.version_info.major}.{sys.version_info.minor}" != RUNTIME_VERSION:
+        pytest.skip(f"this Python is not {RUNTIME_VERSION}, the Lambda runtime the package is built for")
+    required = _without_pure_python_twin(lambda_build.package_dir)
+    if required and platform.machine() not in {"aarch64", "arm64"}:
         pytest.skip(
-            f"the aarch64 build's pydantic-core extension cannot load on {platform.machine()}; the host "
-            "build above serves the request instead (only the .so files differ)"
+            f"the aarch64 build needs compiled modules that cannot load on {platform.machine()}: {required}"
         )
     task_root = _unzip_read_only(lambda_build.zip_path, tmp_path / "task")
     try:
-        event_file, result_file = tmp_path / "event.json", tmp_path / "result.json"
-        event = _launch_event()
-        event_file.write_text(json.dumps(event))
+        events = [json.loads((ROOT / "events" / f"{name}.json").read_text()) for name in _CONVERSATION]
+        event_file, result_file = tmp_path / "events.json", tmp_path / "result.json"
+        event_file.write_text(json.dumps(events))
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
             "PYTHONPATH": str(task_root),
-            "SKILL_ID": event["context"]["System"]["application"]["applicationId"],
+            "SKILL_ID": SKILL_ID,
             "MUSCLE_COACH_HOME": str(tmp_path / "home"),
+            "HOME": str(tmp_path / "home"),
         }
-        command = [sys.executable, "-S", "-s", "-P", "-c", _SERVE_ONE_EVENT, str(task_root)]
+        command = [sys.executable, "-S", "-s", "-P", "-c", _HOLD_A_CONVERSATION, str(task_root)]
         command += [str(event_file), str(result_file)]
-        subprocess.run(command, cwd=tmp_path, env=env, check=True, timeout=60)
-        assert json.loads(result_file.read_text())["response"]["response"]["shouldEndSession"] is False
+        completed = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert completed.returncode == 0, completed.stderr[-4000:]
+        result = json.loads(result_file.read_text())
     finally:
         _make_writable(task_root)
+    replies = result["replies"]
+    assert [reply["response"]["shouldEndSession"] for reply in replies[:2]] == [False, False]
+    assert "Sorry, I couldn't" not in json.dumps(replies)
+    verdicts = [reply for reply in replies if "assessment" in (reply.get("sessionAttributes") or {})]
+    assert verdicts, "no turn reached a verdict"
+    assert verdicts[0]["sessionAttributes"]["assessment"]["triage"] in {"self_care", "doctor", "urgent"}
+    assert result["foreign"] == [], "modules came from outside the package and the standard library"
+    assert not {"pydantic", "yaml", "boto3"} & set(result["modules"])
+
+
+# Launch, a one-shot report, then "no" to every question until the verdict.
+_CONVERSATION = ("launch", "report_oneshot", *["answer_no"] * 7)
+
+# Runs in the child: each event in turn, session attributes carried as Alexa carries them.
+_HOLD_A_CONVERSATION = """
+import json, sys, sysconfig
+package, events_file, result_file = sys.argv[1:4]
+from lambda_function import lambda_handler
+attributes, replies = {}, []
+for event in json.loads(open(events_file).read()):
+    if event["session"]["new"] is False:
+        event["session"]["attributes"] = attributes
+    reply = lambda_handler(event, None)
+    replies.append(reply)
+    attributes = reply.get("sessionAttributes") or {}
+    if reply["response"].get("shouldEndSession") is not False or "assessment" in attributes:
+        break
+stdlib = tuple({sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]})
+foreign = sorted(
+    name for name, module in list(sys.modules.items())
+    if isinstance(getattr(module, "__file__", None), str)
+    and not module.__file__.startswith((package + "/", *stdlib))
+)
+with open(result_file, "w") as out:
+    json.dump({"replies": replies, "foreign": foreign, "modules": sorted(sys.modules)}, out)
+"""
 
 
 # --- the skill manifest ---------------------------------------------------------------------------------
