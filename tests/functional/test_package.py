@@ -115,12 +115,9 @@ def _launch_event() -> dict[str, Any]:
     }
 
 
-# Runs in the child: the package dir is the only entry on sys.path besides the standard library.
-_SERVE_ONE_EVENT = """
-import json, sys, sysconfig
-package, event_file, result_file = sys.argv[1:4]
-from lambda_function import lambda_handler
-response = lambda_handler(json.loads(open(event_file).read()), None)
+# The end of every child script: `result`, with the modules loaded and those from outside the package and the
+# standard library (the package dir is the only entry on sys.path besides the standard library).
+_REPORT_RESULT = """
 stdlib = tuple({sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]})
 foreign = sorted(
     name for name, module in list(sys.modules.items())
@@ -128,8 +125,18 @@ foreign = sorted(
     and not module.__file__.startswith((package + "/", *stdlib))
 )
 with open(result_file, "w") as out:
-    json.dump({"response": response, "foreign": foreign, "modules": sorted(sys.modules)}, out)
+    json.dump({**result, "foreign": foreign, "modules": sorted(sys.modules)}, out)
 """
+
+_SERVE_ONE_EVENT = (
+    """
+import json, sys, sysconfig
+package, event_file, result_file = sys.argv[1:4]
+from lambda_function import lambda_handler
+result = {"response": lambda_handler(json.loads(open(event_file).read()), None)}
+"""
+    + _REPORT_RESULT
+)
 
 
 @pytest.fixture(scope="session")
@@ -424,7 +431,8 @@ def test_lambda_build_holds_a_whole_conversation_to_a_verdict(
 _CONVERSATION = ("launch", "report_oneshot", *["answer_no"] * 7)
 
 # Runs in the child: each event in turn, session attributes carried as Alexa carries them.
-_HOLD_A_CONVERSATION = """
+_HOLD_A_CONVERSATION = (
+    """
 import json, sys, sysconfig
 package, events_file, result_file = sys.argv[1:4]
 from lambda_function import lambda_handler
@@ -437,15 +445,10 @@ for event in json.loads(open(events_file).read()):
     attributes = reply.get("sessionAttributes") or {}
     if reply["response"].get("shouldEndSession") is not False or "assessment" in attributes:
         break
-stdlib = tuple({sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]})
-foreign = sorted(
-    name for name, module in list(sys.modules.items())
-    if isinstance(getattr(module, "__file__", None), str)
-    and not module.__file__.startswith((package + "/", *stdlib))
-)
-with open(result_file, "w") as out:
-    json.dump({"replies": replies, "foreign": foreign, "modules": sorted(sys.modules)}, out)
+result = {"replies": replies}
 """
+    + _REPORT_RESULT
+)
 
 
 # --- the skill manifest ---------------------------------------------------------------------------------
