@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from skill.engine.assess import known_findings, posterior, red_flags_found
 from skill.engine.facts import Facts
-from skill.engine.tables import binary_entropy, tables
+from skill.engine.tables import Tables, binary_entropy, tables
 from skill.knowledge.model import CAUSE_IDS, CauseId, KnowledgeBase, Question
 
 __all__ = ["entropy", "expected_gain", "is_answered", "next_question", "screen_covered"]
@@ -32,25 +32,24 @@ def expected_gain(
 
     `now` is the current posterior, when the caller already has it (it is the same for every candidate).
     """
-    rows = tables(kb)
-    present = rows.present.get(question.finding)
-    if present is None:  # a red-flag sign: it weighs on no cause
-        return 0.0
     if now is None or question.finding in findings:
         # (A finding already known is replaced, not added: only a full recomputation handles that.)
         now = posterior(kb, {key: value for key, value in findings.items() if key != question.finding})
-    return _information_gain([now[c] for c in CAUSE_IDS], present, rows.answer_entropy[question.finding])
+    return _information_gain(tables(kb), [now[c] for c in CAUSE_IDS], question.finding)
 
 
-def _information_gain(now: Sequence[float], present: Sequence[float], uncertainty: Sequence[float]) -> float:
-    """Expected drop in entropy (bits) over the causes (in CAUSE_IDS order) from learning one finding.
+def _information_gain(rows: Tables, now: Sequence[float], finding: str) -> float:
+    """Expected drop in entropy (bits) over the causes (`now` in CAUSE_IDS order) from learning `finding`.
 
     That is the mutual information of cause and answer, H(answer) - H(answer | cause), where under naive Bayes
     P(yes) = sum of P(cause | what is known) x P(present | cause): no candidate question needs a new posterior.
-    `present` and `uncertainty` are the finding's rows: P(present | cause) and the answer's entropy given it.
+    A red-flag sign weighs on no cause and gains nothing.
     """
+    present = rows.present.get(finding)
+    if present is None:
+        return 0.0
     p_present: float = sum(map(operator.mul, now, present))
-    expected_uncertainty: float = sum(map(operator.mul, now, uncertainty))
+    expected_uncertainty: float = sum(map(operator.mul, now, rows.answer_entropy[finding]))
     return max(0.0, binary_entropy(p_present) - expected_uncertainty)
 
 
@@ -100,10 +99,7 @@ def next_question(kb: KnowledgeBase, facts: Facts) -> Question | None:
     for question in kb.questions.values():
         if question.kind != "cause" or is_answered(kb, facts, findings, question):
             continue
-        present = rows.present.get(question.finding)
-        if present is None:
-            continue
-        gain = _information_gain(current, present, rows.answer_entropy[question.finding])
+        gain = _information_gain(rows, current, question.finding)
         if gain > best_gain:
             best, best_gain = question, gain
     return best

@@ -7,9 +7,8 @@ import logging
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError
@@ -70,8 +69,7 @@ _BACKEND_ERRORS: Final = (BotoCoreError, ClientError, Boto3Error)
 _PROFILE_FIELDS: Final = frozenset({PARTITION_KEY, SORT_KEY, CONSENT_ATTRIBUTE, DISCLAIMER_ATTRIBUTE})
 
 
-@dataclass(frozen=True, slots=True)
-class _Profile:
+class _Profile(NamedTuple):
     consent: bool | None
     disclaimer_heard: bool
 

@@ -15,11 +15,11 @@ from typing import Final
 
 from skill.persistence.base import Clock, Episode, InvalidEpisodeError
 
-__all__ = ["RECORD_FIELDS", "Retention", "describe_problem", "episode_from_record", "record_of"]
+__all__ = ["Retention", "describe_problem", "episode_from_record", "record_of"]
 
 _ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ONE_DAY: Final = datetime.timedelta(days=1)
-RECORD_FIELDS: Final = frozenset({"day", "muscles", "cause", "triage"})
+_RECORD_FIELDS: Final = frozenset({"day", "muscles", "cause", "triage"})
 """The fields of a stored episode; ``cause`` may be absent or None, the others are required."""
 
 
@@ -65,7 +65,7 @@ def record_of(episode: Episode) -> dict[str, object]:
 
 def episode_from_record(record: Mapping[str, object]) -> Episode:
     """Validate stored fields into an Episode: exact types, no other fields; raises InvalidEpisodeError."""
-    unexpected = sorted(str(name) for name in set(record) - RECORD_FIELDS)
+    unexpected = sorted(str(name) for name in set(record) - _RECORD_FIELDS)
     if unexpected:
         raise InvalidEpisodeError(f"unexpected field(s): {', '.join(unexpected)}")
     day, muscles, cause, triage = (record.get(name) for name in ("day", "muscles", "cause", "triage"))
