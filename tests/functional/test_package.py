@@ -21,7 +21,6 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,38 +80,8 @@ def _make_writable(tree: Path) -> None:
 
 
 def _launch_event() -> dict[str, Any]:
-    recorded = ROOT / "events" / "launch.json"
-    if recorded.is_file():
-        event: dict[str, Any] = json.loads(recorded.read_text())
-        return event
-    application = {"applicationId": SKILL_ID}
-    user = {"userId": "amzn1.ask.account.PACKAGETEST"}
-    return {
-        "version": "1.0",
-        "session": {
-            "new": True,
-            "sessionId": "amzn1.echo-api.session.00000000-0000-4000-8000-000000000001",
-            "application": application,
-            "attributes": {},
-            "user": user,
-        },
-        "context": {
-            "System": {
-                "application": application,
-                "user": user,
-                "device": {"deviceId": "amzn1.ask.device.PACKAGETEST", "supportedInterfaces": {}},
-                "apiEndpoint": "https://api.amazonalexa.com",
-                "apiAccessToken": "package-test-token",
-            }
-        },
-        "request": {
-            "type": "LaunchRequest",
-            "requestId": "amzn1.echo-api.request.00000000-0000-4000-8000-000000000002",
-            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "locale": "en-US",
-            "shouldLinkAccount": False,
-        },
-    }
+    event: dict[str, Any] = json.loads((ROOT / "events" / "launch.json").read_text())
+    return event
 
 
 # The end of every child script: `result`, with the modules loaded and those from outside the package and the
