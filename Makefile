@@ -35,6 +35,7 @@ check: lint typecheck template-check test
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine_bench.py
+	$(BIN)/python benchmarks/resolver_bench.py
 	$(BIN)/python benchmarks/cold_start.py
 
 clean:

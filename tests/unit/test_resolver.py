@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -303,22 +302,6 @@ def test_a_sample_naming_an_undeclared_slot_is_refused() -> None:
     }
     with pytest.raises(InteractionModelError, match="undeclared slot"):
         UtteranceResolver.from_model(broken)
-
-
-def test_resolution_is_fast_enough_for_a_chat(resolver: UtteranceResolver) -> None:
-    lines = [
-        "my calves are twitching after a two hour run in the heat",
-        "my arms are twitching and swollen and my pee is cola coloured",
-        "I had two cups of coffee and now my calves are twitching",
-        "about an hour",
-        "nope",
-        "what's the weather like",
-    ] * 50
-    started = time.perf_counter()
-    for line in lines:
-        resolver.resolve(line)
-    per_line = (time.perf_counter() - started) / len(lines)
-    assert per_line < 0.02  # measured about 1 ms on 2 cores
 
 
 @settings(max_examples=150, deadline=None)
