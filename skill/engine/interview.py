@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from skill.engine.assess import known_findings, posterior, red_flags_found
 from skill.engine.facts import Facts
 from skill.engine.tables import Tables, binary_entropy, tables
-from skill.knowledge.model import CAUSE_IDS, CauseId, KnowledgeBase, Question
+from skill.knowledge.model import CAUSE_IDS, TRIAGE_LEVELS, CauseId, KnowledgeBase, Question, RedFlag
 
 __all__ = ["entropy", "expected_gain", "is_answered", "next_question", "screen_covered"]
 
@@ -64,15 +64,27 @@ def is_answered(kb: KnowledgeBase, facts: Facts, findings: Mapping[str, bool], q
 
 def screen_covered(kb: KnowledgeBase, facts: Facts) -> bool:
     """True once the red-flag screen needs no more questions."""
-    return _pending_screen(kb, facts, known_findings(kb, facts)) is None
+    findings = known_findings(kb, facts)
+    return _pending_screen(kb, facts, findings, red_flags_found(kb, findings)) is None
 
 
-def _pending_screen(kb: KnowledgeBase, facts: Facts, findings: Mapping[str, bool]) -> Question | None:
+def _pending_screen(
+    kb: KnowledgeBase, facts: Facts, findings: Mapping[str, bool], flags: Sequence[RedFlag]
+) -> Question | None:
+    """The first screen question still worth asking.
+
+    One is skipped once a sign already known reaches the level its yes would (a volunteered warning sign makes the
+    general screen moot, not the urgent check), or once a finding in its `unless` holds.
+    """
+    reached = max((TRIAGE_LEVELS.index(flag.level) for flag in flags), default=0)
     for question in kb.questions.values():
         if question.kind != "screen" or is_answered(kb, facts, findings, question):
             continue
-        if all(findings.get(key) is value for key, value in question.only_if.items()):
-            return question
+        if question.reveals is not None and TRIAGE_LEVELS.index(question.reveals) <= reached:
+            continue
+        if any(findings.get(key) is value for key, value in question.unless.items()):
+            continue
+        return question
     return None
 
 
@@ -81,11 +93,11 @@ def next_question(kb: KnowledgeBase, facts: Facts) -> Question | None:
     findings = known_findings(kb, facts)
     if len(facts.asked) >= kb.interview.max_questions:
         return None
-    flagged = bool(red_flags_found(kb, findings))
-    screen = _pending_screen(kb, facts, findings)
-    if screen is not None and (screen.only_if or not flagged):
+    flags = red_flags_found(kb, findings)
+    screen = _pending_screen(kb, facts, findings, flags)
+    if screen is not None:
         return screen
-    if flagged:
+    if flags:
         return None
     now = posterior(kb, findings)
     leader, runner_up = sorted(now.values(), reverse=True)[:2]

@@ -84,8 +84,9 @@ class Question(NamedTuple):
     text: str
     reprompt: str
     why: str
-    only_if: dict[str, bool]  # findings that must hold before the question is asked
+    unless: dict[str, bool]  # findings that, once they hold, make the question unnecessary
     quantity: str | None = None
+    reveals: TriageLevel | None = None  # a screen question: the triage level its yes reaches
 
 
 class RedFlag(NamedTuple):
@@ -136,6 +137,7 @@ class KnowledgeBase(NamedTuple):
     twitch_kinds: dict[str, TwitchKind]
     first_aid: dict[str, Text]
     safety_net: Text
+    urgent_safety_net: Text
     caffeine_daily_mg: float
     habitual_count: int
     habitual_window_days: int

@@ -103,7 +103,7 @@ class QuestionEntry(_Strict):
     why: str = Field(min_length=1)
     dont_know: Literal["skip"]
     quantity: str | None = None
-    only_if: dict[str, bool] = Field(default_factory=dict)
+    unless: dict[str, bool] = Field(default_factory=dict)
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -192,6 +192,7 @@ class GuidanceFile(_Strict):
     twitch_kinds: list[TwitchKindEntry]
     first_aid: dict[str, TextEntry]
     safety_net: TextEntry
+    urgent_safety_net: TextEntry
     limits: LimitsEntry
     history: HistoryEntry
     interview: InterviewEntry
@@ -229,10 +230,14 @@ class KnowledgeFiles(_Strict):
             if q.quantity is not None and q.quantity not in quantity_ids:
                 problems.append(f"questions.yaml: question {q.id!r}: unknown quantity {q.quantity!r}")
             problems.extend(
-                f"questions.yaml: question {q.id!r}: only_if names unknown finding {f!r}"
-                for f in q.only_if
+                f"questions.yaml: question {q.id!r}: unless names unknown finding {f!r}"
+                for f in q.unless
                 if f not in finding_ids
             )
+            if q.kind == "screen" and _screen_reveals(self.red_flags.red_flags, q.finding) is None:
+                problems.append(
+                    f"questions.yaml: screen question {q.id!r}: no red flag fires on a yes to {q.finding!r}"
+                )
         for flag in self.red_flags.red_flags:
             problems.extend(
                 f"red_flags.yaml: red flag {flag.id!r}: unknown finding {f!r}"
@@ -257,6 +262,12 @@ def _unique(what: str, ids: list[str], problems: list[str]) -> set[str]:
             problems.append(f"{what} {entry_id!r} is defined twice")
         seen.add(entry_id)
     return seen
+
+
+def _screen_reveals(flags: list[RedFlagEntry], finding: str) -> m.TriageLevel | None:
+    """The highest triage level a red flag on `finding` alone reaches: what a yes to its screen question means."""
+    levels = {flag.level for flag in flags if flag.all_of == [finding]}
+    return "urgent" if "urgent" in levels else "doctor" if levels else None
 
 
 def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
@@ -297,7 +308,8 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
                 reprompt=q.reprompt,
                 why=q.why,
                 quantity=q.quantity,
-                only_if=dict(q.only_if),
+                unless=dict(q.unless),
+                reveals=_screen_reveals(files.red_flags.red_flags, q.finding) if q.kind == "screen" else None,
             )
             for q in files.questions.questions
         },
@@ -311,6 +323,7 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
         twitch_kinds={t.id: m.TwitchKind(t.id, t.name, t.what) for t in guidance.twitch_kinds},
         first_aid={k: m.Text(v.text, v.source) for k, v in guidance.first_aid.items()},
         safety_net=m.Text(guidance.safety_net.text, guidance.safety_net.source),
+        urgent_safety_net=m.Text(guidance.urgent_safety_net.text, guidance.urgent_safety_net.source),
         caffeine_daily_mg=guidance.limits.caffeine_daily_mg,
         habitual_count=guidance.history.habitual_count,
         habitual_window_days=guidance.history.habitual_window_days,

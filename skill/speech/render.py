@@ -128,6 +128,8 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
         parts.append(_PREFACE[v.preface])
     if v.disclaimer:
         parts.append(DISCLAIMER + "\t")
+    if _unsure_of(kb, v.facts, "urgent"):
+        parts.append(kb.urgent_safety_net.text + "\t")
     if a.triage == "doctor":
         if v.pattern_count:
             parts.append(_pattern(kb, v))
@@ -146,7 +148,7 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
             parts.append(f"\tIt could also be {kb.causes[runner.id].name}.")
         if v.facts.finding("cramping"):
             parts.append(kb.first_aid["cramp"].text)
-        if v.facts.finding("screen_positive") is None and "safety_screen" in v.facts.asked:
+        if _unsure_of(kb, v.facts, "doctor"):
             parts.append(kb.safety_net.text)
     reprompt: str | None
     if v.follow_up == "consent":
@@ -162,6 +164,14 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
         reprompt = None
     title = "See a doctor" if a.triage == "doctor" else "Your likely cause"
     return Spoken(" ".join(parts), reprompt, title, _card(kb, a, v.facts))
+
+
+def _unsure_of(kb: KnowledgeBase, facts: Facts, level: str) -> bool:
+    """Whether the user was asked a screen question for `level` signs and could not say."""
+    return any(
+        question.reveals == level and question.id in facts.asked and facts.finding(question.finding) is None
+        for question in kb.questions.values()
+    )
 
 
 def _advice_that_fits(kb: KnowledgeBase, a: Assessment) -> list[str]:
@@ -199,6 +209,8 @@ def _pattern(kb: KnowledgeBase, v: o.Verdict) -> str:
 
 def _card(kb: KnowledgeBase, a: Assessment, facts: Facts) -> str:
     lines: list[str] = []
+    if a.triage != "urgent" and _unsure_of(kb, facts, "urgent"):
+        lines.append(kb.urgent_safety_net.text)
     for flag in a.red_flags:
         lines.append(flag.say)
     if a.leader is not None:

@@ -137,8 +137,14 @@ VIGNETTES = {
     "an emergency sign on the safety check": Vignette(
         ("my calves are twitching after my run", "yes", "yes"), 2, triage="urgent"
     ),
-    "twitching for three weeks": Vignette(
-        ("my calf has been twitching for three weeks", "no"), 0, triage="doctor", cause="fatigue"
+    "twitching for three weeks: the urgent check only": Vignette(
+        ("my calf has been twitching for three weeks", "no"), 1, triage="doctor", cause="fatigue"
+    ),
+    "twitching for three weeks and an emergency sign": Vignette(
+        ("my calf has been twitching for three weeks", "yes"), 1, triage="urgent"
+    ),
+    "numb calves and not sure about emergency signs": Vignette(
+        ("my calves feel numb after my run", "not sure"), 1, triage="doctor", cause="fatigue"
     ),
 }
 
@@ -173,6 +179,26 @@ def test_an_opening_with_cola_coloured_urine_and_swollen_arms_gets_urgent_advice
     assert SAFETY_CHECK not in speech
     assert verdict.assessment == {"triage": "urgent", "causes": []}
     assert verdict.card is not None and "medical care" in verdict.card["content"].lower()
+
+
+def test_not_sure_on_the_safety_check_asks_the_emergency_signs_and_a_second_not_sure_is_warned_first(
+    converse: Converse,
+) -> None:
+    conversation = converse()
+    conversation.talk(["my calves are twitching after my run", "i'm not sure"])
+    urgent_check = conversation.replies[-1]
+    assert urgent_check.is_question
+    assert "chest pain" in urgent_check.speech.lower() and "weakness" not in urgent_check.speech.lower()
+
+    conversation.talk(["i don't know", "no", "no", "no", "no"])
+
+    verdict = assert_verdict(conversation, questions=5, cause="no_warmup")
+    speech = verdict.speech.lower()
+    warning = speech.index("since you weren't sure")
+    assert "call" in speech[warning:] and "emergency" in speech[warning:]
+    assert warning < speech.index("the likely cause")
+    assert "see a doctor" in speech  # and the doctor-level signs to watch for, at the end
+    assert verdict.card is not None and "since you weren't sure" in verdict.card["content"].lower()
 
 
 def test_help_mid_interview_names_the_current_question(converse: Converse) -> None:

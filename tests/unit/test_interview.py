@@ -154,7 +154,7 @@ SHIRT_QUESTION = Question(
     text="Were you wearing blue?",
     reprompt="Yes or no.",
     why="It changes nothing.",
-    only_if={},
+    unless={},
 )
 
 
@@ -233,13 +233,26 @@ def test_whatever_the_answers_an_interview_ends_within_six_questions(truth: dict
 SCREEN_FINDINGS = {q.finding for q in KB.questions.values() if q.kind == "screen"}
 
 
-@pytest.mark.parametrize(
-    "flag", [f for f in KB.red_flags if not set(f.all_of) & SCREEN_FINDINGS], ids=lambda f: f.id
-)
-def test_a_volunteered_red_flag_ends_the_interview(flag: RedFlag) -> None:
+VOLUNTEERED_FLAGS = [f for f in KB.red_flags if not set(f.all_of) & SCREEN_FINDINGS]
+
+
+@pytest.mark.parametrize("flag", [f for f in VOLUNTEERED_FLAGS if f.level == "urgent"], ids=lambda f: f.id)
+def test_a_volunteered_urgent_sign_ends_the_interview_at_once(flag: RedFlag) -> None:
     state = facts(dict.fromkeys(flag.all_of, True))
     assert next_question(KB, state) is None
-    assert assess(KB, state).triage in (flag.level, "urgent")
+    assert assess(KB, state).triage == "urgent"
+
+
+@pytest.mark.parametrize("flag", [f for f in VOLUNTEERED_FLAGS if f.level == "doctor"], ids=lambda f: f.id)
+@pytest.mark.parametrize(("urgent", "triage"), [(True, "urgent"), (False, "doctor"), (None, "doctor")])
+def test_a_volunteered_warning_sign_still_gets_the_urgent_check_and_nothing_else(
+    flag: RedFlag, urgent: bool | None, triage: str
+) -> None:
+    state = facts(dict.fromkeys(flag.all_of, True))
+    assert [q.id for q in interview(state, {"urgent_screen_positive": urgent})] == ["urgent_check"]
+    after = state.with_asked("urgent_check").with_values(KB, {"urgent_screen_positive": urgent})
+    assert next_question(KB, after) is None
+    assert assess(KB, after).triage == triage
 
 
 def test_the_red_flag_screen_comes_first_even_when_a_cause_already_leads() -> None:
@@ -256,11 +269,11 @@ def test_the_red_flag_screen_comes_first_even_when_a_cause_already_leads() -> No
 
 def test_a_bare_opening_starts_with_the_screen() -> None:
     first = next_question(KB, facts({}))
-    assert first is not None and first.kind == "screen" and not first.only_if
+    assert first is not None and first.id == "safety_screen"
 
 
-@pytest.mark.parametrize(("answer", "follow_up"), [(True, True), (False, False), (None, False)])
-def test_the_urgent_follow_up_comes_only_after_a_yes_to_the_screen(
+@pytest.mark.parametrize(("answer", "follow_up"), [(True, True), (False, False), (None, True)])
+def test_the_urgent_check_follows_a_yes_or_a_not_sure_to_the_screen_never_a_no(
     answer: bool | None, follow_up: bool
 ) -> None:
     state = facts({}).with_asked("safety_screen").with_values(KB, {"screen_positive": answer})
