@@ -141,7 +141,7 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
                 f"\tAs for the twitching itself, the likely cause is {kb.causes[a.leader.id].name}, but a doctor should check it."
             )
     else:
-        parts.append(_likely_cause(kb, a))
+        parts.append(_likely_cause(kb, a, v.facts))
         parts.append("\t" + " ".join(_advice_that_fits(kb, a)))
         runner = a.runner_up
         if a.leader and runner and a.leader.score - runner.score <= kb.interview.close_runner_up:
@@ -187,14 +187,33 @@ def _advice_that_fits(kb: KnowledgeBase, a: Assessment) -> list[str]:
     return chosen
 
 
-def _likely_cause(kb: KnowledgeBase, a: Assessment) -> str:
+def _likely_cause(kb: KnowledgeBase, a: Assessment, facts: Facts) -> str:
     if a.leader is None:
         return ""
     cause = kb.causes[a.leader.id]
-    reasons = [kb.findings[r.finding].yes if r.present else kb.findings[r.finding].no for r in a.reasons[:2]]
-    if reasons:
-        return f"The likely cause is {cause.name}, because you said {_join(reasons)}."
+    said: list[str] = []
+    seen: list[str] = []
+    for reason in a.reasons[:2]:
+        if reason.finding == "worked_only" and facts.finding("worked_only") is None:
+            seen.append(_worked_muscles(kb, facts, worked=reason.present))
+        else:
+            finding = kb.findings[reason.finding]
+            said.append(finding.yes if reason.present else finding.no)
+    because = [f"you said {_join(said)}"] if said else []
+    because.extend(seen)
+    if because:
+        return f"The likely cause is {cause.name}, because {', and '.join(because)}."
     return f"The likely cause is {cause.name}. {cause.what}"
+
+
+def _worked_muscles(kb: KnowledgeBase, facts: Facts, *, worked: bool) -> str:
+    """Why the twitching is (or is not) in the muscles worked, in the user's own terms: what they said, not "you said"."""
+    where = _muscle_phrase(kb, facts.muscles()) or "those muscles"
+    if not worked:
+        return f"the twitching is in your {where}, beyond the muscles you worked"
+    workout = facts.workout()
+    session = f"your {kb.workouts[workout].name}" if workout in kb.workouts else "your workout"
+    return f"the twitching is in your {where}, which {session} worked"
 
 
 def _pattern(kb: KnowledgeBase, v: o.Verdict) -> str:

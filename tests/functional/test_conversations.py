@@ -201,6 +201,19 @@ def test_not_sure_on_the_safety_check_asks_the_emergency_signs_and_a_second_not_
     assert verdict.card is not None and "since you weren't sure" in verdict.card["content"].lower()
 
 
+def test_a_reason_the_skill_worked_out_is_said_in_the_users_own_terms_not_as_something_they_said(
+    converse: Converse,
+) -> None:
+    conversation = converse()
+    conversation.talk(["my calves are twitching after my run", "no", "no", "no", "no"])
+
+    speech = assert_verdict(conversation, questions=4, cause="no_warmup").speech.lower()
+
+    assert "you said you skipped the warm-up" in speech
+    assert "the twitching is in your calves, which your run worked" in speech
+    assert "you said the twitching is only" not in speech
+
+
 def test_help_mid_interview_names_the_current_question(converse: Converse) -> None:
     conversation = converse()
     conversation.talk(["my calves are twitching after my run", "no"])

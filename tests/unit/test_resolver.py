@@ -80,6 +80,11 @@ def ids(resolution: Resolution) -> dict[str, str | None]:
             "ReportTwitchIntent",
             {"muscle": "calf", "symptom": "numbness", "workout": "run"},
         ),
+        (
+            "my eyelid is twitching and I had four cups of coffee",
+            "ReportTwitchIntent",
+            {"muscle": "eyelid", "count": "4", "caffeine": "coffee"},
+        ),
         ("my muscles are twitching", "ReportTwitchIntent", {}),
         ("why my calves are twitching", "ReportTwitchIntent", {"muscle": "calf"}),
         (
