@@ -334,10 +334,10 @@ def _recall(kb: KnowledgeBase, r: o.Recall) -> Spoken:
 def _farewell(kb: KnowledgeBase, f: o.Farewell) -> Spoken:
     if f.reason == "more_given" and f.more is not None and f.more.leader is not None:
         cause = kb.causes[f.more.leader.id]
-        tips = " ".join(item.text for item in cause.advice[2:]) or " ".join(
-            item.text for item in cause.advice
-        )
-        return Spoken(f"{tips}\t{kb.safety_net.text} Take care!")
+        spoken = set(_advice_that_fits(kb, f.more)) if f.more.triage == "self_care" else set()
+        tips = [item.text for item in cause.advice if item.text not in spoken]
+        more = " ".join(tips) if tips else f"That's all my tips for {cause.name}. {cause.why}"
+        return Spoken(f"{more}\t{kb.safety_net.text} Take care!")
     text = {
         "stop": "Okay. Take care, and go easy on those muscles.",
         "done": "Okay. Take care, and go easy on those muscles.",

@@ -214,6 +214,31 @@ def test_a_reason_the_skill_worked_out_is_said_in_the_users_own_terms_not_as_som
     assert "you said the twitching is only" not in speech
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "calves after a run, warmed up",
+        "calves after a run, no to everything, within four questions",
+        "three coffees",
+        "barely drank",
+        "twitching for three weeks: the urgent check only",
+    ],
+)
+def test_more_tips_gives_advice_the_verdict_did_not(name: str, converse: Converse) -> None:
+    vignette = VIGNETTES[name]
+    conversation = converse()
+    conversation.talk(vignette.lines[: vignette.questions + 1])  # the report and the answers, up to the verdict
+    verdict = conversation.verdict.speech
+
+    tips = conversation.say("more tips")
+
+    assert tips.ends_session
+    new_words = tips.speech.split(". ")[0]
+    assert len(new_words.split()) >= 8, tips.speech
+    assert new_words not in verdict, f"{verdict}\n{tips.speech}"
+    assert "see a doctor" in tips.speech.lower()
+
+
 def test_help_mid_interview_names_the_current_question(converse: Converse) -> None:
     conversation = converse()
     conversation.talk(["my calves are twitching after my run", "no"])

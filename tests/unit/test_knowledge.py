@@ -295,10 +295,13 @@ def corrupt(data_dir: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+# Where the caffeine entry starts in causes.yaml (1-based): a fault written into it is reported near there.
+CAFFEINE_LINE = (DATA_DIR / "causes.yaml").read_text(encoding="utf-8").splitlines().index("  - id: caffeine") + 1
+
 BROKEN = [
     pytest.param(
         ("causes.yaml", "  - id: caffeine\n", "  - id: caffeine\n    name: [unclosed\n"),
-        ["causes.yaml", "line 86", "not valid YAML"],
+        ["causes.yaml", f"line {CAFFEINE_LINE + 1}", "not valid YAML"],
         id="malformed YAML",
     ),
     pytest.param(
