@@ -81,6 +81,9 @@ def step(
         return _consent(state, kind == "yes")
     if state.phase == "confirm_forget" and kind in ("yes", "no", "dont_know"):
         return _forget(state, kind == "yes")
+    if kind == "dont_know" and state.phase in ("consent", "verdict"):
+        # unsure whether to be remembered, or whether to hear more: say what the choice is, not the verdict again
+        return Turn(o.Prompt("consent" if state.phase == "consent" else "more"), state)
     if kind in ("why_verdict", "why_question", "more", "help"):
         return _explain(kb, state, kind)
     if state.phase in ("verdict", "done") and kind in ("yes", "no"):

@@ -60,7 +60,7 @@ class Explain(NamedTuple):
 class Prompt(NamedTuple):
     """A yes/no the skill itself asks outside the interview."""
 
-    topic: Literal["consent", "confirm_forget", "no_history_kept"]
+    topic: Literal["consent", "more", "confirm_forget", "no_history_kept"]
 
 
 class Recall(NamedTuple):

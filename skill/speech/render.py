@@ -309,7 +309,16 @@ def _prompt(p: o.Prompt) -> Spoken:
         return Spoken(
             "I'm not keeping any history for you, so there's nothing to forget. " + _INVITE, _INVITE_REPROMPT
         )
-    return Spoken("Would you like me to remember this episode? Say yes or no.", "Say yes or no.")
+    if p.topic == "more":
+        return Spoken(
+            "No problem. Say yes for more tips, why to hear my reasons, or stop.",
+            "Say yes for more tips, why, or stop.",
+        )
+    return Spoken(
+        "It's up to you. I'd keep only the date, the muscles and the likely cause, so I can tell you if twitching "
+        "becomes a habit. Should I remember this episode? Say yes or no.",
+        "Should I remember this episode? Say yes or no.",
+    )
 
 
 def _recall(kb: KnowledgeBase, r: o.Recall) -> Spoken:

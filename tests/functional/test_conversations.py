@@ -239,6 +239,21 @@ def test_more_tips_gives_advice_the_verdict_did_not(name: str, converse: Convers
     assert "see a doctor" in tips.speech.lower()
 
 
+def test_not_sure_whether_to_be_remembered_gets_the_choice_explained_not_the_verdict_again(
+    converse: Converse,
+) -> None:
+    conversation = converse()
+    conversation.talk(["my calves are twitching after my run", "no", "yes"])
+    verdict = conversation.verdict
+
+    unsure = conversation.say("i'm not sure")
+
+    assert unsure.is_question
+    assert "remember this episode" in unsure.speech.lower()
+    assert "likely cause is" not in unsure.speech.lower() and len(unsure.speech) < len(verdict.speech) / 2
+    assert "i'll remember it" in conversation.say("yes").speech.lower()
+
+
 def test_help_mid_interview_names_the_current_question(converse: Converse) -> None:
     conversation = converse()
     conversation.talk(["my calves are twitching after my run", "no"])

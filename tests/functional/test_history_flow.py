@@ -74,6 +74,23 @@ def test_consent_is_asked_once_after_the_first_verdict_and_no_keeps_nothing(
     assert history_store.load(USER).episodes == ()
 
 
+def test_not_sure_about_more_tips_gets_the_choices_and_a_yes_still_gives_them(
+    converse: Converse, days: Days
+) -> None:
+    days.on(0)
+    report(converse, "yes")
+    days.on(1)
+    second = report(converse)
+    assert "more tips" in second.verdict.speech.lower()
+
+    unsure = second.say("i don't know")
+
+    assert unsure.is_question and "more tips" in unsure.speech.lower()
+    assert "likely cause is" not in unsure.speech.lower()
+    tips = second.say("yes")
+    assert tips.ends_session and "see a doctor" in tips.speech.lower()
+
+
 def test_yes_keeps_the_episode_and_later_reports_without_asking_again(
     converse: Converse, days: Days, history_store: SqliteHistoryStore
 ) -> None:
