@@ -227,7 +227,9 @@ def test_a_reason_the_skill_worked_out_is_said_in_the_users_own_terms_not_as_som
 def test_more_tips_gives_advice_the_verdict_did_not(name: str, converse: Converse) -> None:
     vignette = VIGNETTES[name]
     conversation = converse()
-    conversation.talk(vignette.lines[: vignette.questions + 1])  # the report and the answers, up to the verdict
+    conversation.talk(
+        vignette.lines[: vignette.questions + 1]
+    )  # the report and the answers, up to the verdict
     verdict = conversation.verdict.speech
 
     tips = conversation.say("more tips")

@@ -296,7 +296,9 @@ def corrupt(data_dir: Path, name: str, old: str, new: str) -> None:
 
 
 # Where the caffeine entry starts in causes.yaml (1-based): a fault written into it is reported near there.
-CAFFEINE_LINE = (DATA_DIR / "causes.yaml").read_text(encoding="utf-8").splitlines().index("  - id: caffeine") + 1
+CAFFEINE_LINE = (DATA_DIR / "causes.yaml").read_text(encoding="utf-8").splitlines().index(
+    "  - id: caffeine"
+) + 1
 
 BROKEN = [
     pytest.param(
