@@ -159,15 +159,31 @@ def _number(slot: SlotValue | None) -> float | None:
     return number if 0 < number <= 50 else None
 
 
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})(-WE)?$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
 def _days_since(value: str | None, today: dt.date) -> float | None:
+    """Days from the start of what AMAZON.DATE sent (a day, a week, a weekend, a month or a year) to today."""
     if not value:
         return None
     try:
-        then = dt.date.fromisoformat(value)
+        then = _start_of(value)
     except ValueError:
-        week = re.match(r"^(\d{4})-W(\d{2})$", value)
-        if not week:
-            return None
-        then = dt.date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+        return None
+    if then is None:
+        return None
     days = (today - then).days
     return float(days) if 0 <= days <= 3650 else None
+
+
+def _start_of(value: str) -> dt.date | None:
+    if week := _WEEK.match(value):
+        weekday = 6 if week.group(3) else 1  # a weekend starts on its Saturday
+        return dt.date.fromisocalendar(int(week.group(1)), int(week.group(2)), weekday)
+    if month := _MONTH.match(value):
+        return dt.date(int(month.group(1)), int(month.group(2)), 1)
+    if year := _YEAR.match(value):
+        return dt.date(int(year.group(1)), 1, 1)
+    return dt.date.fromisoformat(value) if len(value) == 10 else None

@@ -15,7 +15,14 @@ from skill.handlers import intents
 from skill.handlers.turns import INTENT_TURNS
 from skill.knowledge import KnowledgeBase, load_knowledge_base
 from skill.local.envelopes import intent_request
-from skill.local.resolver import IntentSlot, InteractionModel, Resolution, SlotType, load_interaction_model
+from skill.local.resolver import (
+    IntentSlot,
+    InteractionModel,
+    Resolution,
+    SlotType,
+    UtteranceResolver,
+    load_interaction_model,
+)
 
 if TYPE_CHECKING:
     from conftest import Converse
@@ -166,6 +173,30 @@ def test_the_built_in_slots_become_quantities(
 
     assert fact in understood.updates
     assert fact in kb.quantities
+
+
+@pytest.mark.parametrize(
+    ("said", "days"),
+    [
+        ("since yesterday", 1.0),
+        ("since last week", None),
+        ("since last weekend", None),
+        ("since last month", None),
+        ("since last year", None),
+    ],
+)
+def test_every_kind_of_date_alexa_sends_counts_the_days_since_it_started(
+    said: str, days: float | None, model: InteractionModel, kb: KnowledgeBase
+) -> None:
+    sent = UtteranceResolver(model, today=lambda: TODAY).resolve(said).slots["since_date"].value
+
+    understood = understand_slots(kb, {"since_date": SlotValue(id=None, value=sent)}, Facts(), None, TODAY)
+
+    assert understood.unresolved == (), f"{said!r} sent {sent!r}, which the dialogue did not understand"
+    counted = understood.updates["twitch_days"]
+    assert isinstance(counted, float) and 0 < counted <= 800, (sent, counted)
+    if days is not None:
+        assert counted == days
 
 
 def test_every_custom_slot_type_is_used_by_a_slot(model: InteractionModel) -> None:
