@@ -7,6 +7,7 @@ from typing import NamedTuple
 from skill.dialogue import outcomes as o
 from skill.engine import Assessment, Facts
 from skill.knowledge import KnowledgeBase
+from skill.knowledge.model import TriageLevel
 
 __all__ = ["DISCLAIMER", "Spoken", "render", "to_ssml"]
 
@@ -28,6 +29,8 @@ _PREFACE = {
     "got_it": "Got it, thanks.",
 }
 _ADVICE_WORDS = 36
+_CONSENT_KEEPS = "I'd keep only the date, the muscles and the likely cause"
+_CONSENT_REPROMPT = "Should I remember this episode? Say yes or no."
 _ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
 
 
@@ -154,9 +157,9 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
     if v.follow_up == "consent":
         parts.append(
             "\tOne more thing: would you like me to remember this episode, so I can tell you if twitching becomes a habit? "
-            "I'd keep only the date, the muscles and the likely cause."
+            f"{_CONSENT_KEEPS}."
         )
-        reprompt = "Should I remember this episode? Say yes or no."
+        reprompt = _CONSENT_REPROMPT
     elif v.follow_up == "more":
         parts.append("\tWould you like more tips? You can also ask why I think so.")
         reprompt = "Say yes for more tips, why to hear my reasons, or stop."
@@ -166,7 +169,7 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
     return Spoken(" ".join(parts), reprompt, title, _card(kb, a, v.facts))
 
 
-def _unsure_of(kb: KnowledgeBase, facts: Facts, level: str) -> bool:
+def _unsure_of(kb: KnowledgeBase, facts: Facts, level: TriageLevel) -> bool:
     """Whether the user was asked a screen question for `level` signs and could not say."""
     return any(
         question.reveals == level and question.id in facts.asked and facts.finding(question.finding) is None
@@ -255,7 +258,7 @@ def _explain(kb: KnowledgeBase, e: o.Explain) -> Spoken:
         if e.phase == "consent":  # the pending yes/no is still whether to remember: ask that, not about tips
             return Spoken(
                 _why_verdict(kb, e.assessment) + "\tSo, would you like me to remember this episode?",
-                "Should I remember this episode? Say yes or no.",
+                _CONSENT_REPROMPT,
             )
         return Spoken(
             _why_verdict(kb, e.assessment) + "\tWould you like more tips?", "Say yes for more tips, or stop."
@@ -275,7 +278,7 @@ def _explain(kb: KnowledgeBase, e: o.Explain) -> Spoken:
     if e.phase == "consent":
         return Spoken(
             "I'm asking whether to remember this episode, so I can notice if twitching keeps coming back. Say yes or no.",
-            "Should I remember this episode? Say yes or no.",
+            _CONSENT_REPROMPT,
         )
     if e.phase == "confirm_forget":
         return Spoken("Say yes to delete everything I remember about you, or no to keep it.", "Yes or no?")
@@ -315,9 +318,8 @@ def _prompt(p: o.Prompt) -> Spoken:
             "Say yes for more tips, why, or stop.",
         )
     return Spoken(
-        "It's up to you. I'd keep only the date, the muscles and the likely cause, so I can tell you if twitching "
-        "becomes a habit. Should I remember this episode? Say yes or no.",
-        "Should I remember this episode? Say yes or no.",
+        f"It's up to you. {_CONSENT_KEEPS}, so I can tell you if twitching becomes a habit. {_CONSENT_REPROMPT}",
+        _CONSENT_REPROMPT,
     )
 
 
