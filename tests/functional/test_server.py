@@ -213,18 +213,29 @@ def test_a_query_string_on_root_still_reaches_the_skill(server: SkillHTTPServer,
     assert send(server, body, headers, path="/?source=tunnel").status == 200
 
 
-def test_an_oversized_body_gets_413_before_it_is_read(server: SkillHTTPServer) -> None:
+def announce(server: SkillHTTPServer, headers: dict[str, str]) -> tuple[int, str | None, dict[str, Any]]:
+    """POST only headers announcing a body, and send none of it: the answer must not wait for the body.
+
+    Writing a body after headers the server refuses would race its answer-and-close (a broken pipe on a busy
+    machine). Returns the status, the Connection header and the JSON body.
+    """
     conn = connect(server)
     try:
         conn.putrequest("POST", "/")
-        conn.putheader("Content-Length", str(MAX_BODY_BYTES + 1))
-        conn.endheaders()  # announce a large body, send none of it: the answer must not wait for it
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
         response = conn.getresponse()
-        assert response.status == 413
-        assert response.headers["Connection"] == "close"
-        assert str(MAX_BODY_BYTES) in json.loads(response.read())["error"]
+        return response.status, response.headers["Connection"], json.loads(response.read())
     finally:
         conn.close()
+
+
+def test_an_oversized_body_gets_413_before_it_is_read(server: SkillHTTPServer) -> None:
+    status, connection, answer = announce(server, {"Content-Length": str(MAX_BODY_BYTES + 1)})
+    assert status == 413
+    assert connection == "close"
+    assert str(MAX_BODY_BYTES) in answer["error"]
 
 
 def test_a_body_at_the_limit_is_read(unverified_server: SkillHTTPServer) -> None:
@@ -235,43 +246,22 @@ def test_a_body_at_the_limit_is_read(unverified_server: SkillHTTPServer) -> None
 
 
 def test_a_body_without_content_length_gets_411(server: SkillHTTPServer) -> None:
-    conn = connect(server)
-    try:
-        conn.putrequest("POST", "/")
-        conn.endheaders()
-        response = conn.getresponse()
-        assert response.status == 411
-        assert json.loads(response.read()) == {"error": "Content-Length header required"}
-    finally:
-        conn.close()
+    status, _, answer = announce(server, {})
+    assert status == 411
+    assert answer == {"error": "Content-Length header required"}
 
 
 def test_a_chunked_body_gets_411(server: SkillHTTPServer) -> None:
-    conn = connect(server)
-    try:
-        conn.putrequest("POST", "/")
-        conn.putheader("Transfer-Encoding", "chunked")
-        conn.endheaders()  # announce a chunked body, send none of it: the server answers and closes at once,
-        # so writing chunks after the headers would race that close (a broken pipe on a busy machine)
-        response = conn.getresponse()
-        assert response.status == 411
-        assert response.headers["Connection"] == "close"
-        assert "Content-Length" in json.loads(response.read())["error"]
-    finally:
-        conn.close()
+    status, connection, answer = announce(server, {"Transfer-Encoding": "chunked"})
+    assert status == 411
+    assert connection == "close"
+    assert "Content-Length" in answer["error"]
 
 
 def test_a_garbled_content_length_gets_400(server: SkillHTTPServer) -> None:
-    conn = connect(server)
-    try:
-        conn.putrequest("POST", "/")
-        conn.putheader("Content-Length", "-5")
-        conn.endheaders()
-        response = conn.getresponse()
-        assert response.status == 400
-        assert json.loads(response.read()) == {"error": "Content-Length is not a single number"}
-    finally:
-        conn.close()
+    status, _, answer = announce(server, {"Content-Length": "-5"})
+    assert status == 400
+    assert answer == {"error": "Content-Length is not a single number"}
 
 
 def test_a_signed_body_that_is_not_json_gets_400(server: SkillHTTPServer, chain: SigningChain) -> None:
