@@ -13,8 +13,9 @@ from typing import Literal, NamedTuple
 from skill.dialogue import outcomes as o
 from skill.dialogue.state import DialogueState, UserContext
 from skill.dialogue.understand import SlotValue, answer_yes_no, understand_slots
-from skill.engine import Assessment, assess, next_question
+from skill.engine import Assessment, Facts, assess, next_question, plan_advice, unsure_levels
 from skill.knowledge import KnowledgeBase
+from skill.knowledge.model import CauseId, RedFlag, TriageLevel
 
 __all__ = ["Turn", "TurnKind", "UserTurn", "assessment_attribute", "step"]
 
@@ -89,7 +90,7 @@ def step(
     if state.phase in ("verdict", "done") and kind in ("yes", "no"):
         if kind == "yes" and state.assessment is not None:
             return Turn(
-                o.Farewell("more_given", _reassess(kb, state)), state.evolve(phase="done"), end_session=True
+                _more_tips(kb, state, _reassess(kb, state)), state.evolve(phase="done"), end_session=True
             )
         return Turn(o.Farewell("done"), state.evolve(phase="done"), end_session=True)
     if kind == "fallback":
@@ -117,9 +118,25 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
     understood = understand_slots(kb, turn.slots, state.facts, pending, today)
     if not understood.anything and turn.kind == "answer":
         return _not_understood(kb, state)
-    facts = state.facts.with_values(kb, understood.updates)
+    updates = dict(understood.updates)
+    signs = [key for key, value in updates.items() if value is True and _is_sign(kb, key)]
+    # "yes, my arms are weak" is a yes plus the sign; but a sign given at a safety question is never taken as a
+    # no to it ("no, but my chest feels tight"): the sign answers it instead.
+    if (
+        pending is not None
+        and understood.reply is not None
+        and pending.finding not in updates
+        and not (
+            pending.kind == "screen" and signs and (pending.yes if understood.reply else pending.no) is False
+        )
+    ):
+        updates.update(answer_yes_no(pending, understood.reply))
+    facts = state.facts.with_values(kb, updates)
+    answered_by_sign = pending is not None and pending.kind == "screen" and bool(signs)
     if pending is not None and (
-        pending.finding in facts.values or (pending.quantity and pending.quantity in facts.values)
+        answered_by_sign
+        or pending.finding in facts.values
+        or (pending.quantity and pending.quantity in facts.values)
     ):
         facts = facts.with_asked(pending.id)
     first = state.phase == "start" or (not state.facts.values and not state.facts.asked)
@@ -170,19 +187,63 @@ def _verdict(
         follow_up, phase = "consent", "consent"
     else:
         follow_up, phase = "more", "verdict"
+    pattern_count = pattern if pattern >= kb.habitual_count else 0
     outcome = o.Verdict(
         assessment,
         facts,
         disclaimer,
         follow_up,
-        pattern_count=pattern if pattern >= kb.habitual_count else 0,
+        pattern_count=pattern_count,
         pattern_muscles=tuple(dict.fromkeys((*user.recent_muscles, *facts.muscles()))),
         preface=preface,
+        flags=_flags_to_say(assessment, pattern_count),
+        plan=plan_advice(kb, facts, assessment),
+        reasons=_said_reasons(assessment, facts),
+        runner_up=_close_runner_up(kb, assessment),
+        unsure=frozenset(_levels(unsure_levels(kb, facts))),
     )
     new_state = state.evolve(
         facts=facts, pending=None, phase=phase, misses=0, assessment=assessment_attribute(assessment)
     )
     return Turn(outcome, new_state, end_session=phase == "done", effects=effects)
+
+
+def _flags_to_say(assessment: Assessment, pattern_count: int) -> tuple[RedFlag, ...]:
+    """The red flag to say first (one breath): the most pressing; a habitual pattern is said as the pattern."""
+    if not assessment.red_flags:
+        return ()
+    first = assessment.red_flags[0]
+    if pattern_count and first.id == "habitual":
+        return ()
+    return (first,)
+
+
+def _said_reasons(assessment: Assessment, facts: Facts) -> tuple[o.SaidReason, ...]:
+    """The two strongest reasons for the leading cause, each marked as said by the user or worked out."""
+    return tuple(
+        o.SaidReason(reason.finding, reason.present, derived=facts.finding(reason.finding) is None)
+        for reason in assessment.reasons[:2]
+    )
+
+
+def _close_runner_up(kb: KnowledgeBase, assessment: Assessment) -> CauseId | None:
+    leader, runner = assessment.leader, assessment.runner_up
+    if assessment.triage != "self_care" or leader is None or runner is None:
+        return None
+    return runner.id if leader.score - runner.score <= kb.interview.close_runner_up else None
+
+
+def _levels(levels: frozenset[str]) -> tuple[TriageLevel, ...]:
+    return tuple(level for level in ("doctor", "urgent") if level in levels)
+
+
+def _more_tips(kb: KnowledgeBase, state: DialogueState, assessment: Assessment | None) -> o.Farewell:
+    """The advice the verdict left out: all of it after a see-a-doctor verdict, which spoke none."""
+    if assessment is None:
+        return o.Farewell("more_given")
+    plan = plan_advice(kb, state.facts, assessment)
+    tips = plan.more if assessment.triage == "self_care" else (*plan.advice, *plan.more)
+    return o.Farewell("more_given", assessment, tuple(tips))
 
 
 def _reassess(kb: KnowledgeBase, state: DialogueState) -> Assessment:
@@ -204,7 +265,7 @@ def _explain(kb: KnowledgeBase, state: DialogueState, kind: TurnKind) -> Turn:
     assessment = _reassess(kb, state) if has_verdict else None
     outcome = o.Explain(topic, question, assessment, state.facts, state.phase)
     if topic == "more":
-        return Turn(o.Farewell("more_given", assessment), state.evolve(phase="done"), end_session=True)
+        return Turn(_more_tips(kb, state, assessment), state.evolve(phase="done"), end_session=True)
     return Turn(outcome, state)
 
 
@@ -216,8 +277,14 @@ def _not_understood(kb: KnowledgeBase, state: DialogueState) -> Turn:
         return Turn(o.Greeting(True, False, "not_understood"), state.evolve(phase="interview"))
     misses = state.misses + 1
     if misses >= 2:
-        facts = state.facts.with_values(kb, answer_yes_no(question, None)).with_asked(question.id)
-        return _advance(kb, state.evolve(facts=facts, misses=0), "moving_on")
+        # Recorded as not known and never asked again; a safety question is then taken apart into single signs.
+        facts = state.facts.with_values(kb, answer_yes_no(question, None)).with_missed(question.id)
+        spelled_out = question.kind == "screen" and any(
+            question.id in q.spells_out for q in kb.questions.values()
+        )
+        return _advance(
+            kb, state.evolve(facts=facts, misses=0), "one_at_a_time" if spelled_out else "moving_on"
+        )
     return Turn(
         o.Ask(question, "not_understood", False, state.facts.muscles(), guidance=True),
         state.evolve(misses=misses),
@@ -259,3 +326,9 @@ def _forget(state: DialogueState, yes: bool) -> Turn:
         end_session=True,
         effects=(o.Effect("forget"),),
     )
+
+
+def _is_sign(kb: KnowledgeBase, finding: str) -> bool:
+    """A finding that only red-flag rules use (a warning sign, a group, a medicine), not evidence for a cause."""
+    known = kb.findings.get(finding)
+    return known is not None and not known.is_evidence

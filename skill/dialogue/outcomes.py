@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-from skill.engine import Assessment, Facts
+from skill.engine import AdvicePlan, Assessment, Facts
+from skill.engine.advice import NO_ADVICE
 from skill.knowledge import Question
+from skill.knowledge.model import Advice, CauseId, RedFlag, TriageLevel
 
 __all__ = [
     "Ask",
@@ -17,10 +19,23 @@ __all__ = [
     "Prompt",
     "Recall",
     "Repeat",
+    "SaidReason",
     "Verdict",
 ]
 
-Preface = Literal["sorry_report", "restart", "start_over", "not_understood", "moving_on", "got_it"] | None
+Preface = (
+    Literal["sorry_report", "restart", "start_over", "not_understood", "moving_on", "one_at_a_time", "got_it"]
+    | None
+)
+
+
+class SaidReason(NamedTuple):
+    """A reason for the leading cause: a finding and its value; `derived` when the skill worked it out itself
+    (from the muscles and the workout, say) rather than the user saying it."""
+
+    finding: str
+    present: bool
+    derived: bool
 
 
 class Greeting(NamedTuple):
@@ -38,6 +53,9 @@ class Ask(NamedTuple):
 
 
 class Verdict(NamedTuple):
+    """The verdict and every decision behind its words: which red flags to say, the advice chosen and held back,
+    the first aid, the safety nets, the reasons and the runner-up. Speech only words it."""
+
     assessment: Assessment
     facts: Facts
     disclaimer: bool
@@ -45,6 +63,15 @@ class Verdict(NamedTuple):
     pattern_count: int = 0  # the habitual pattern: this is the Nth episode in the window
     pattern_muscles: tuple[str, ...] = ()
     preface: Preface = None
+    flags: tuple[RedFlag, ...] = ()  # red flags to say, most pressing first
+    plan: AdvicePlan = NO_ADVICE
+    reasons: tuple[SaidReason, ...] = ()
+    runner_up: CauseId | None = None  # a cause close enough to the leader to mention
+    unsure: frozenset[TriageLevel] = frozenset()  # levels whose screen the user could not answer
+
+    @property
+    def triage(self) -> TriageLevel:
+        return self.assessment.triage
 
 
 class Explain(NamedTuple):
@@ -80,6 +107,7 @@ class Repeat(NamedTuple):
 class Farewell(NamedTuple):
     reason: Literal["stop", "done", "consent_yes", "consent_no", "forgotten", "kept", "more_given"]
     more: Assessment | None = None
+    tips: tuple[Advice, ...] = ()  # the advice not yet spoken, when more was asked for
 
 
 Outcome = Greeting | Ask | Verdict | Explain | Prompt | Recall | Repeat | Farewell

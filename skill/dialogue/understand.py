@@ -24,13 +24,18 @@ _DURATION = re.compile(
 )
 _DAY = 1440.0
 
-# Simple two-way slot types: slot -> {id: (finding, value)}.
-_FLAGS: dict[str, dict[str, tuple[str, bool]]] = {
-    "condition": {"hot": ("hot_conditions", True), "cool": ("hot_conditions", False)},
-    "hydration": {"little": ("drank_little", True), "plenty": ("drank_little", False)},
-    "fuel": {"fasted": ("fasted", True), "ate": ("fasted", False)},
-    "warmup": {"skipped": ("skipped_warmup", True), "did": ("skipped_warmup", False)},
+# Simple slot types: slot -> {id: {finding: value}}.
+_FLAGS: dict[str, dict[str, dict[str, bool]]] = {
+    "condition": {"hot": {"hot_conditions": True}, "cool": {"hot_conditions": False}},
+    "hydration": {
+        "little": {"drank_little": True},
+        "plenty": {"drank_little": False},
+        "lots": {"drank_little": False, "drank_lots": True},
+    },
+    "fuel": {"fasted": {"fasted": True}, "ate": {"fasted": False}},
+    "warmup": {"skipped": {"skipped_warmup": True}, "did": {"skipped_warmup": False}},
 }
+_REPLIES = {"yes": True, "no": False}
 _AMOUNT_MEANS_YES = {"none": False, "little": False, "some": True, "lots": True}
 
 
@@ -44,10 +49,11 @@ class SlotValue(NamedTuple):
 class Understood(NamedTuple):
     updates: dict[str, FactValue]
     unresolved: tuple[str, ...]  # slot names with a value we could not use
+    reply: bool | None = None  # a yes or no said with the details ("yes, my arms are weak")
 
     @property
     def anything(self) -> bool:
-        return bool(self.updates)
+        return bool(self.updates) or self.reply is not None
 
 
 def iso_duration_minutes(text: str | None) -> float | None:
@@ -79,6 +85,7 @@ def understand_slots(
     """Facts from every filled slot; volunteered details are all used (over-answering)."""
     updates: dict[str, FactValue] = {}
     unresolved: list[str] = []
+    reply: bool | None = None
 
     def use(name: str, ok: bool) -> None:
         if not ok:
@@ -90,8 +97,11 @@ def understand_slots(
         if name in _FLAGS:
             mapping = _FLAGS[name].get(slot.id or "")
             if mapping:
-                updates[mapping[0]] = mapping[1]
+                updates.update(mapping)
             use(name, mapping is not None)
+        elif name == "reply":
+            reply = _REPLIES.get(slot.id or "")
+            use(name, reply is not None)
         elif name == "muscle":
             ok = slot.id in kb.muscles
             if ok:
@@ -114,6 +124,8 @@ def understand_slots(
             if mg is not None:
                 count = _number(slots.get("count"))
                 updates["caffeine_mg"] = min(mg * (count if count is not None else 1.0), 5000.0)
+                for finding in kb.caffeine_sets.get(slot.id or "", ()):
+                    updates[finding] = True
             use(name, mg is not None)
         elif name == "duration":
             minutes = iso_duration_minutes(slot.value)
@@ -139,7 +151,7 @@ def understand_slots(
             if ok and pending is not None and answer is not None:
                 updates.update(answer_yes_no(pending, answer))
             use(name, ok)
-    return Understood(updates, tuple(unresolved))
+    return Understood(updates, tuple(unresolved), reply)
 
 
 def answer_yes_no(question: Question, said_yes: bool | None) -> dict[str, FactValue]:

@@ -62,6 +62,9 @@ def known_findings(kb: KnowledgeBase, facts: Facts) -> dict[str, bool]:
     An explicit answer always wins over a derived one.
     """
     found: dict[str, bool] = {}
+    workout = facts.workout()
+    if workout is not None and kb.workouts[workout].implies:
+        found.update(kb.workouts[workout].implies or {})
     for derivation in kb.derivations:
         amount = facts.quantity(derivation.quantity)
         if amount is not None:
@@ -111,7 +114,7 @@ def rank_causes(kb: KnowledgeBase, findings: Mapping[str, bool]) -> tuple[Ranked
 def red_flags_found(kb: KnowledgeBase, findings: Mapping[str, bool]) -> tuple[RedFlag, ...]:
     """Red-flag rules whose every sign is present, urgent ones first."""
     present = {finding for finding, value in findings.items() if value is True}
-    fired = [flag for flag in kb.red_flags if present.issuperset(flag.all_of)]
+    fired = [flag for flag in kb.red_flags if flag.fires(present)]
     return tuple(sorted(fired, key=lambda flag: 0 if flag.level == "urgent" else 1))
 
 

@@ -28,29 +28,42 @@ class Facts(NamedTuple):
 
     values: Mapping[str, FactValue] = _NOTHING_SAID
     asked: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()  # questions the user could not answer in two tries
 
     @classmethod
     def build(
-        cls, kb: KnowledgeBase, values: Mapping[str, FactValue] | None = None, asked: Iterable[str] = ()
+        cls,
+        kb: KnowledgeBase,
+        values: Mapping[str, FactValue] | None = None,
+        asked: Iterable[str] = (),
+        missed: Iterable[str] = (),
     ) -> Facts:
         """Validated facts: unknown ids and out-of-range values raise FactError naming what is wrong."""
         checked = {key: _check(kb, key, value) for key, value in (values or {}).items()}
         asked_ids = tuple(dict.fromkeys(asked))
-        for question_id in asked_ids:
+        missed_ids = tuple(dict.fromkeys(missed))
+        for question_id in (*asked_ids, *missed_ids):
             if question_id not in kb.questions:
                 raise FactError(f"unknown question id {question_id!r}")
-        return cls(MappingProxyType(checked), asked_ids)
+        return cls(MappingProxyType(checked), asked_ids, missed_ids)
 
     def with_values(self, kb: KnowledgeBase, updates: Mapping[str, FactValue]) -> Facts:
         """These facts with `updates` applied (a later answer corrects an earlier one)."""
         merged = dict(self.values)
         merged.update({key: _check(kb, key, value) for key, value in updates.items()})
-        return Facts(MappingProxyType(merged), self.asked)
+        return self._replace(values=MappingProxyType(merged))
 
     def with_asked(self, question_id: str) -> Facts:
         if question_id in self.asked:
             return self
-        return Facts(self.values, (*self.asked, question_id))
+        return self._replace(asked=(*self.asked, question_id))
+
+    def with_missed(self, question_id: str) -> Facts:
+        """The question was asked and could not be answered in two tries."""
+        asked = self.with_asked(question_id)
+        if question_id in asked.missed:
+            return asked
+        return asked._replace(missed=(*asked.missed, question_id))
 
     def get(self, key: str) -> FactValue:
         return self.values.get(key)

@@ -74,7 +74,8 @@ def _pending_screen(
     """The first screen question still worth asking.
 
     One is skipped once a sign already known reaches the level its yes would (a volunteered warning sign makes the
-    general screen moot, not the urgent check), or once a finding in its `unless` holds.
+    general screen moot, not the urgent check), or once a finding in its `unless` holds. One limited to some people
+    (`when`, `when_any`) is asked only of them; one that spells out another is asked only once that one was missed.
     """
     reached = max((TRIAGE_LEVELS.index(flag.level) for flag in flags), default=0)
     for question in kb.questions.values():
@@ -84,20 +85,34 @@ def _pending_screen(
             continue
         if any(findings.get(key) is value for key, value in question.unless.items()):
             continue
+        if question.when and any(findings.get(key) is not value for key, value in question.when.items()):
+            continue
+        if question.when_any and not any(findings.get(key) is True for key in question.when_any):
+            continue
+        if question.spells_out and not any(other in facts.missed for other in question.spells_out):
+            continue
+        if any(other in facts.missed for other in question.skip_if_missed):
+            continue
         return question
     return None
 
 
 def next_question(kb: KnowledgeBase, facts: Facts) -> Question | None:
-    """The most informative question still worth asking, or None when it is time for the verdict."""
+    """The most informative question still worth asking, or None when it is time for the verdict.
+
+    The red-flag screen always comes first and is never cut short by the interview's limit on questions; questions
+    about the causes stop at the limit, counting the screen questions already asked.
+    """
     findings = known_findings(kb, facts)
-    if len(facts.asked) >= kb.interview.max_questions:
-        return None
     flags = red_flags_found(kb, findings)
+    if flags and flags[0].level == "urgent":
+        return None
     screen = _pending_screen(kb, facts, findings, flags)
     if screen is not None:
         return screen
     if flags:
+        return None
+    if len(facts.asked) >= kb.interview.max_questions:
         return None
     now = posterior(kb, findings)
     leader, runner_up = sorted(now.values(), reverse=True)[:2]

@@ -63,4 +63,5 @@ SLOT_TYPES = {
     "amount": "AmountType",
     "symptom": "SymptomType",
     "symptom_two": "SymptomType",
+    "reply": "ReplyType",
 }

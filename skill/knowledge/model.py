@@ -17,6 +17,7 @@ __all__ = [
     "CauseId",
     "Derivation",
     "Finding",
+    "FirstAid",
     "InterviewTuning",
     "KnowledgeBase",
     "Muscle",
@@ -40,9 +41,29 @@ class Text(NamedTuple):
 
 
 class Advice(NamedTuple):
+    """One piece of a cause's advice, and the rules that hold it back where it could harm or does not fit."""
+
     id: str
     text: str
     source: str
+    when: tuple[str, ...] = ()  # given only when every one of these findings is present
+    not_when: tuple[str, ...] = ()  # held back when any of these findings is present
+    regions: tuple[
+        str, ...
+    ] = ()  # given only for twitching in these body regions (any, when empty or unknown)
+
+
+class FirstAid(NamedTuple):
+    """Advice for a situation rather than a cause, spoken with a verdict short of urgent when its conditions hold."""
+
+    id: str
+    text: str
+    source: str
+    if_all: tuple[str, ...] = ()
+    if_any: tuple[str, ...] = ()
+    unless_any: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()  # findings the user has not said either way
+    leader: tuple[str, ...] = ()  # the leading cause is one of these
 
 
 class Cause(NamedTuple):
@@ -54,6 +75,7 @@ class Cause(NamedTuple):
     signs: tuple[str, ...]
     advice: tuple[Advice, ...]
     source: str
+    safety_net: Text = Text("", "")  # the signs to watch for with this cause, in one breath
 
 
 class Finding(NamedTuple):
@@ -87,14 +109,28 @@ class Question(NamedTuple):
     unless: dict[str, bool]  # findings that, once they hold, make the question unnecessary
     quantity: str | None = None
     reveals: TriageLevel | None = None  # a screen question: the triage level its yes reaches
+    when: dict[str, bool] | None = None  # asked only when every finding has this value
+    when_any: tuple[str, ...] = ()  # asked only when at least one of these findings is present
+    spells_out: tuple[str, ...] = ()  # asked only after one of these screen questions was missed twice
+    skip_if_missed: tuple[str, ...] = ()  # not asked once one of these was missed (its single signs cover it)
 
 
 class RedFlag(NamedTuple):
+    """A rule: fires when every finding in `all_of` is present and, if `any_of` is given, one of those too."""
+
     id: str
     level: Literal["doctor", "urgent"]
     all_of: tuple[str, ...]
     say: str
     source: str
+    any_of: tuple[str, ...] = ()
+
+    def fires(self, present: set[str] | frozenset[str]) -> bool:
+        return present.issuperset(self.all_of) and (not self.any_of or not present.isdisjoint(self.any_of))
+
+    @property
+    def signs(self) -> tuple[str, ...]:
+        return (*self.all_of, *self.any_of)
 
 
 class Muscle(NamedTuple):
@@ -107,6 +143,9 @@ class Workout(NamedTuple):
     id: str
     name: str
     works: tuple[str, ...]
+    implies: dict[str, bool] | None = (
+        None  # findings that follow from the workout itself (a walk is its own warm-up)
+    )
 
 
 class TwitchKind(NamedTuple):
@@ -133,9 +172,10 @@ class KnowledgeBase(NamedTuple):
     muscles: dict[str, Muscle]
     workouts: dict[str, Workout]
     caffeine_mg: dict[str, float]
+    caffeine_sets: dict[str, tuple[str, ...]]  # findings a caffeine source sets present (pills, powder)
     symptoms: dict[str, tuple[str, ...]]
     twitch_kinds: dict[str, TwitchKind]
-    first_aid: dict[str, Text]
+    first_aid: dict[str, FirstAid]  # in the order they are spoken
     safety_net: Text
     urgent_safety_net: Text
     caffeine_daily_mg: float

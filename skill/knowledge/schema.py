@@ -21,10 +21,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class TextEntry(_Strict):
+    text: str
+    source: str
+
+
+Region = Literal["legs", "arms", "torso", "head", "everywhere"]
+
+
 class AdviceEntry(_Strict):
     id: str
     text: str = Field(min_length=1)
     source: str = Field(min_length=1)
+    when: list[str] = Field(default_factory=list)
+    not_when: list[str] = Field(default_factory=list)
+    regions: list[Region] = Field(default_factory=list)
 
 
 class CauseEntry(_Strict):
@@ -35,6 +46,7 @@ class CauseEntry(_Strict):
     prior: float = Field(gt=0, lt=1)
     signs: list[str]
     advice: list[AdviceEntry] = Field(min_length=1)
+    safety_net: TextEntry
     source: str = Field(min_length=1)
 
 
@@ -104,12 +116,18 @@ class QuestionEntry(_Strict):
     dont_know: Literal["skip"]
     quantity: str | None = None
     unless: dict[str, bool] = Field(default_factory=dict)
+    when: dict[str, bool] = Field(default_factory=dict)
+    when_any: list[str] = Field(default_factory=list)
+    spells_out: list[str] = Field(default_factory=list)
+    skip_if_missed: list[str] = Field(default_factory=list)
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
     def _answers_differ(self) -> Self:
         if self.on_yes == self.on_no:
             raise ValueError("yes and no must give the finding different values")
+        if self.kind != "screen" and (self.when or self.when_any or self.spells_out or self.skip_if_missed):
+            raise ValueError("only screen questions take when, when_any, spells_out or skip_if_missed")
         return self
 
 
@@ -120,9 +138,16 @@ class QuestionsFile(_Strict):
 class RedFlagEntry(_Strict):
     id: str
     level: Literal["doctor", "urgent"]
-    all_of: list[str] = Field(min_length=1)
+    all_of: list[str]
+    any_of: list[str] = Field(default_factory=list)
     say: str = Field(min_length=1)
     source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _some_sign(self) -> Self:
+        if not self.all_of and not self.any_of:
+            raise ValueError("a red flag needs at least one finding in all_of or any_of")
+        return self
 
 
 class RedFlagsFile(_Strict):
@@ -139,11 +164,13 @@ class WorkoutEntry(_Strict):
     id: str
     name: str
     works: list[Literal["legs", "arms", "torso"]] = Field(min_length=1)
+    implies: dict[str, bool] = Field(default_factory=dict)
 
 
 class CaffeineEntry(_Strict):
     id: str
     mg: float = Field(ge=0)
+    sets: list[str] = Field(default_factory=list)
 
 
 class VocabularyFile(_Strict):
@@ -157,11 +184,6 @@ class TwitchKindEntry(_Strict):
     id: str
     name: str
     what: str
-    source: str
-
-
-class TextEntry(_Strict):
-    text: str
     source: str
 
 
@@ -188,9 +210,29 @@ class InterviewEntry(_Strict):
     source: str
 
 
+class FirstAidEntry(_Strict):
+    id: str
+    text: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    if_all: list[str] = Field(default_factory=list)
+    if_any: list[str] = Field(default_factory=list)
+    unless_any: list[str] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
+    leader: list[m.CauseId] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> Self:
+        if not (self.if_all or self.if_any or self.leader):
+            raise ValueError("first aid needs a condition: if_all, if_any or leader")
+        return self
+
+    def findings(self) -> list[str]:
+        return [*self.if_all, *self.if_any, *self.unless_any, *self.unknown]
+
+
 class GuidanceFile(_Strict):
     twitch_kinds: list[TwitchKindEntry]
-    first_aid: dict[str, TextEntry]
+    first_aid: list[FirstAidEntry]
     safety_net: TextEntry
     urgent_safety_net: TextEntry
     limits: LimitsEntry
@@ -213,7 +255,7 @@ class KnowledgeFiles(_Strict):
         problems: list[str] = []
         finding_ids = _unique("findings.yaml: finding", [f.id for f in self.findings.findings], problems)
         quantity_ids = _unique("findings.yaml: quantity", [q.id for q in self.findings.quantities], problems)
-        _unique("questions.yaml: question", [q.id for q in self.questions.questions], problems)
+        question_ids = _unique("questions.yaml: question", [q.id for q in self.questions.questions], problems)
         _unique("red_flags.yaml: red flag", [r.id for r in self.red_flags.red_flags], problems)
         _unique("vocabulary.yaml: muscle", [x.id for x in self.vocabulary.muscles], problems)
         _unique("vocabulary.yaml: workout", [x.id for x in self.vocabulary.workouts], problems)
@@ -230,18 +272,48 @@ class KnowledgeFiles(_Strict):
             if q.quantity is not None and q.quantity not in quantity_ids:
                 problems.append(f"questions.yaml: question {q.id!r}: unknown quantity {q.quantity!r}")
             problems.extend(
-                f"questions.yaml: question {q.id!r}: unless names unknown finding {f!r}"
-                for f in q.unless
+                f"questions.yaml: question {q.id!r}: unless or when names unknown finding {f!r}"
+                for f in [*q.unless, *q.when, *q.when_any]
                 if f not in finding_ids
             )
-            if q.kind == "screen" and _screen_reveals(self.red_flags.red_flags, q.finding) is None:
+            problems.extend(
+                f"questions.yaml: question {q.id!r}: names unknown question {other!r}"
+                for other in [*q.spells_out, *q.skip_if_missed]
+                if other not in question_ids
+            )
+            if q.kind == "screen" and _screen_reveals(self.red_flags.red_flags, q) is None:
                 problems.append(
                     f"questions.yaml: screen question {q.id!r}: no red flag fires on a yes to {q.finding!r}"
                 )
         for flag in self.red_flags.red_flags:
             problems.extend(
                 f"red_flags.yaml: red flag {flag.id!r}: unknown finding {f!r}"
-                for f in flag.all_of
+                for f in [*flag.all_of, *flag.any_of]
+                if f not in finding_ids
+            )
+        for cause in self.causes.causes:
+            for advice in cause.advice:
+                problems.extend(
+                    f"causes.yaml: advice {advice.id!r}: unknown finding {f!r}"
+                    for f in [*advice.when, *advice.not_when]
+                    if f not in finding_ids
+                )
+        for aid in self.guidance.first_aid:
+            problems.extend(
+                f"guidance.yaml: first aid {aid.id!r}: unknown finding {f!r}"
+                for f in aid.findings()
+                if f not in finding_ids
+            )
+        for workout in self.vocabulary.workouts:
+            problems.extend(
+                f"vocabulary.yaml: workout {workout.id!r}: unknown finding {f!r}"
+                for f in workout.implies
+                if f not in finding_ids
+            )
+        for source in self.vocabulary.caffeine_sources:
+            problems.extend(
+                f"vocabulary.yaml: caffeine source {source.id!r}: unknown finding {f!r}"
+                for f in source.sets
                 if f not in finding_ids
             )
         for symptom, found in self.vocabulary.symptoms.items():
@@ -264,9 +336,17 @@ def _unique(what: str, ids: list[str], problems: list[str]) -> set[str]:
     return seen
 
 
-def _screen_reveals(flags: list[RedFlagEntry], finding: str) -> m.TriageLevel | None:
-    """The highest triage level a red flag on `finding` alone reaches: what a yes to its screen question means."""
-    levels = {flag.level for flag in flags if flag.all_of == [finding]}
+def _screen_reveals(flags: list[RedFlagEntry], question: QuestionEntry) -> m.TriageLevel | None:
+    """The highest triage level a yes to a screen question reaches, given the signs it is asked for (`when`,
+    and any one of `when_any`): what its yes means."""
+    base = {question.finding, *(f for f, value in question.when.items() if value)}
+    situations = [base | {other} for other in question.when_any] or [base]
+    levels = {
+        flag.level
+        for flag in flags
+        for present in situations
+        if present.issuperset(flag.all_of) and (not flag.any_of or not present.isdisjoint(flag.any_of))
+    }
     return "urgent" if "urgent" in levels else "doctor" if levels else None
 
 
@@ -282,8 +362,12 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
                 why=c.why,
                 prior=c.prior,
                 signs=tuple(c.signs),
-                advice=tuple(m.Advice(a.id, a.text, a.source) for a in c.advice),
+                advice=tuple(
+                    m.Advice(a.id, a.text, a.source, tuple(a.when), tuple(a.not_when), tuple(a.regions))
+                    for a in c.advice
+                ),
                 source=c.source,
+                safety_net=m.Text(c.safety_net.text, c.safety_net.source),
             )
             for c in sorted(files.causes.causes, key=lambda c: m.CAUSE_IDS.index(c.id))
         },
@@ -309,19 +393,40 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
                 why=q.why,
                 quantity=q.quantity,
                 unless=dict(q.unless),
-                reveals=_screen_reveals(files.red_flags.red_flags, q.finding) if q.kind == "screen" else None,
+                reveals=_screen_reveals(files.red_flags.red_flags, q) if q.kind == "screen" else None,
+                when=dict(q.when) or None,
+                when_any=tuple(q.when_any),
+                spells_out=tuple(q.spells_out),
+                skip_if_missed=tuple(q.skip_if_missed),
             )
             for q in files.questions.questions
         },
         red_flags=tuple(
-            m.RedFlag(r.id, r.level, tuple(r.all_of), r.say, r.source) for r in files.red_flags.red_flags
+            m.RedFlag(r.id, r.level, tuple(r.all_of), r.say, r.source, tuple(r.any_of))
+            for r in files.red_flags.red_flags
         ),
         muscles={x.id: m.Muscle(x.id, x.name, x.region) for x in files.vocabulary.muscles},
-        workouts={x.id: m.Workout(x.id, x.name, tuple(x.works)) for x in files.vocabulary.workouts},
+        workouts={
+            x.id: m.Workout(x.id, x.name, tuple(x.works), dict(x.implies) or None)
+            for x in files.vocabulary.workouts
+        },
         caffeine_mg={x.id: x.mg for x in files.vocabulary.caffeine_sources},
+        caffeine_sets={x.id: tuple(x.sets) for x in files.vocabulary.caffeine_sources if x.sets},
         symptoms={k: tuple(v) for k, v in files.vocabulary.symptoms.items()},
         twitch_kinds={t.id: m.TwitchKind(t.id, t.name, t.what) for t in guidance.twitch_kinds},
-        first_aid={k: m.Text(v.text, v.source) for k, v in guidance.first_aid.items()},
+        first_aid={
+            f.id: m.FirstAid(
+                f.id,
+                " ".join(f.text.split()),
+                f.source,
+                tuple(f.if_all),
+                tuple(f.if_any),
+                tuple(f.unless_any),
+                tuple(f.unknown),
+                tuple(f.leader),
+            )
+            for f in guidance.first_aid
+        },
         safety_net=m.Text(guidance.safety_net.text, guidance.safety_net.source),
         urgent_safety_net=m.Text(guidance.urgent_safety_net.text, guidance.urgent_safety_net.source),
         caffeine_daily_mg=guidance.limits.caffeine_daily_mg,

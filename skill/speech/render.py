@@ -7,7 +7,6 @@ from typing import NamedTuple
 from skill.dialogue import outcomes as o
 from skill.engine import Assessment, Facts
 from skill.knowledge import KnowledgeBase
-from skill.knowledge.model import TriageLevel
 
 __all__ = ["DISCLAIMER", "Spoken", "render", "to_ssml"]
 
@@ -26,6 +25,7 @@ _PREFACE = {
     "start_over": "Okay, starting over.",
     "not_understood": "Sorry, I didn't catch that.",
     "moving_on": "No problem, let's move on.",
+    "one_at_a_time": "Let's take those one at a time.",
     "got_it": "Got it, thanks.",
 }
 _ADVICE_WORDS = 36
@@ -120,39 +120,39 @@ def _ask(kb: KnowledgeBase, a: o.Ask) -> Spoken:
 
 
 def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
+    """The verdict in words, in the order the outcome decided: the action first when it is urgent."""
     a = v.assessment
     parts: list[str] = []
-    if a.triage == "urgent":
-        parts.append(a.red_flags[0].say)
+    if v.triage == "urgent":
+        parts.extend(flag.say for flag in v.flags)
         if v.disclaimer:
             parts.append("\t" + DISCLAIMER)
-        return Spoken(" ".join(parts), None, "Get help now", _card(kb, a, v.facts))
+        return Spoken(" ".join(parts), None, "Get help now", _card(kb, v))
     if v.preface and v.preface not in ("sorry_report",):
         parts.append(_PREFACE[v.preface])
     if v.disclaimer:
         parts.append(DISCLAIMER + "\t")
-    if _unsure_of(kb, v.facts, "urgent"):
+    if "urgent" in v.unsure:
         parts.append(kb.urgent_safety_net.text + "\t")
-    if a.triage == "doctor":
+    if v.triage == "doctor":
         if v.pattern_count:
             parts.append(_pattern(kb, v))
-        flag = a.red_flags[0]
-        if not (v.pattern_count and flag.id == "habitual"):
-            parts.append(flag.say)
+        parts.extend(flag.say for flag in v.flags)
+        parts.extend(aid.text for aid in v.plan.first_aid)
         if a.leader is not None:
             parts.append(
                 f"\tAs for the twitching itself, the likely cause is {kb.causes[a.leader.id].name}, but a doctor should check it."
             )
     else:
-        parts.append(_likely_cause(kb, a, v.facts))
-        parts.append("\t" + " ".join(_advice_that_fits(kb, a)))
-        runner = a.runner_up
-        if a.leader and runner and a.leader.score - runner.score <= kb.interview.close_runner_up:
-            parts.append(f"\tIt could also be {kb.causes[runner.id].name}.")
-        if v.facts.finding("cramping"):
-            parts.append(kb.first_aid["cramp"].text)
-        if _unsure_of(kb, v.facts, "doctor"):
+        parts.append(_likely_cause(kb, v))
+        parts.extend(aid.text for aid in v.plan.first_aid)
+        parts.append("\t" + " ".join(item.text for item in v.plan.advice))
+        if v.runner_up is not None:
+            parts.append(f"\tIt could also be {kb.causes[v.runner_up].name}.")
+        if "doctor" in v.unsure:
             parts.append(kb.safety_net.text)
+        elif v.plan.safety_net is not None:
+            parts.append(v.plan.safety_net.text)
     reprompt: str | None
     if v.follow_up == "consent":
         parts.append(
@@ -165,40 +165,20 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
         reprompt = "Say yes for more tips, why to hear my reasons, or stop."
     else:
         reprompt = None
-    title = "See a doctor" if a.triage == "doctor" else "Your likely cause"
-    return Spoken(" ".join(parts), reprompt, title, _card(kb, a, v.facts))
+    title = "See a doctor" if v.triage == "doctor" else "Your likely cause"
+    return Spoken(" ".join(parts), reprompt, title, _card(kb, v))
 
 
-def _unsure_of(kb: KnowledgeBase, facts: Facts, level: TriageLevel) -> bool:
-    """Whether the user was asked a screen question for `level` signs and could not say."""
-    return any(
-        question.reveals == level and question.id in facts.asked and facts.finding(question.finding) is None
-        for question in kb.questions.values()
-    )
-
-
-def _advice_that_fits(kb: KnowledgeBase, a: Assessment) -> list[str]:
-    """One to three pieces of advice, as many as fit in a breath."""
-    chosen: list[str] = []
-    words = 0
-    for item in kb.causes[a.leader.id].advice if a.leader else ():
-        size = len(item.text.split())
-        if chosen and (words + size > _ADVICE_WORDS or len(chosen) == 3):
-            break
-        chosen.append(item.text)
-        words += size
-    return chosen
-
-
-def _likely_cause(kb: KnowledgeBase, a: Assessment, facts: Facts) -> str:
+def _likely_cause(kb: KnowledgeBase, v: o.Verdict) -> str:
+    a = v.assessment
     if a.leader is None:
         return ""
     cause = kb.causes[a.leader.id]
     said: list[str] = []
     seen: list[str] = []
-    for reason in a.reasons[:2]:
-        if reason.finding == "worked_only" and facts.finding("worked_only") is None:
-            seen.append(_worked_muscles(kb, facts, worked=reason.present))
+    for reason in v.reasons:
+        if reason.finding == "worked_only" and reason.derived:
+            seen.append(_worked_muscles(kb, v.facts, worked=reason.present))
         else:
             finding = kb.findings[reason.finding]
             said.append(finding.yes if reason.present else finding.no)
@@ -229,22 +209,24 @@ def _pattern(kb: KnowledgeBase, v: o.Verdict) -> str:
     return text + " Twitching that keeps coming back after workouts is worth talking over with your doctor."
 
 
-def _card(kb: KnowledgeBase, a: Assessment, facts: Facts) -> str:
+def _card(kb: KnowledgeBase, v: o.Verdict) -> str:
+    a = v.assessment
     lines: list[str] = []
-    if a.triage != "urgent" and _unsure_of(kb, facts, "urgent"):
+    if a.triage != "urgent" and "urgent" in v.unsure:
         lines.append(kb.urgent_safety_net.text)
     for flag in a.red_flags:
         lines.append(flag.say)
+    lines.extend(aid.text for aid in v.plan.first_aid)
     if a.leader is not None:
         cause = kb.causes[a.leader.id]
         lines.append(f"Likely cause: {cause.name} ({round(a.leader.score * 100)}%). {cause.what}")
-        lines.extend(f"- {item.text}" for item in cause.advice)
+        lines.extend(f"- {item.text}" for item in (*v.plan.advice, *v.plan.more))
         if a.runner_up is not None:
             lines.append(
                 f"Also possible: {kb.causes[a.runner_up.id].name} ({round(a.runner_up.score * 100)}%)."
             )
     if a.triage != "urgent":
-        lines.append(kb.safety_net.text)
+        lines.append(v.plan.safety_net.text if v.plan.safety_net is not None else kb.safety_net.text)
     lines.append(DISCLAIMER)
     return "\n".join(lines)
 
@@ -345,8 +327,7 @@ def _recall(kb: KnowledgeBase, r: o.Recall) -> Spoken:
 def _farewell(kb: KnowledgeBase, f: o.Farewell) -> Spoken:
     if f.reason == "more_given" and f.more is not None and f.more.leader is not None:
         cause = kb.causes[f.more.leader.id]
-        spoken = set(_advice_that_fits(kb, f.more)) if f.more.triage == "self_care" else set()
-        tips = [item.text for item in cause.advice if item.text not in spoken]
+        tips = [item.text for item in f.tips]
         more = " ".join(tips) if tips else f"That's all my tips for {cause.name}. {cause.why}"
         return Spoken(f"{more}\t{kb.safety_net.text} Take care!")
     text = {

@@ -18,7 +18,7 @@ __all__: list[str] = []
 
 KB = load_knowledge_base()
 EVIDENCE = tuple(f.id for f in KB.findings.values() if f.is_evidence)
-RED_FLAG_SIGNS = frozenset(sign for flag in KB.red_flags for sign in flag.all_of)
+RED_FLAG_SIGNS = frozenset(sign for flag in KB.red_flags for sign in flag.signs)
 
 
 def facts(values: Mapping[str, FactValue]) -> Facts:
@@ -208,9 +208,14 @@ def test_scores_are_always_a_distribution_most_likely_first(
 
 
 @settings(max_examples=200, deadline=None)
-@given(flag=st.sampled_from(KB.red_flags), said=any_fact)
-def test_a_red_flags_signs_always_set_at_least_its_triage(flag: RedFlag, said: dict[str, FactValue]) -> None:
-    result = assess(KB, facts({**said, **dict.fromkeys(flag.all_of, True)}))
+@given(flag=st.sampled_from(KB.red_flags), said=any_fact, data=st.data())
+def test_a_red_flags_signs_always_set_at_least_its_triage(
+    flag: RedFlag, said: dict[str, FactValue], data: st.DataObject
+) -> None:
+    signs = list(flag.all_of)
+    if flag.any_of:
+        signs.append(data.draw(st.sampled_from(flag.any_of), label="one of any_of"))
+    result = assess(KB, facts({**said, **dict.fromkeys(signs, True)}))
     assert rank(result.triage) >= rank(flag.level)
     assert flag in result.red_flags
     levels = [rank(f.level) for f in result.red_flags]
@@ -239,7 +244,7 @@ def _irrelevant_updates() -> st.SearchStrategy[dict[str, FactValue]]:
 
 
 def test_the_irrelevant_facts_include_the_obvious_ones() -> None:
-    for finding in ("hot_conditions", "fasted", "drank_little", "high_caffeine", "worked_only"):
+    for finding in ("fasted", "drank_little", "high_caffeine", "worked_only", "skipped_warmup"):
         assert finding not in RED_FLAG_SIGNS
 
 

@@ -27,7 +27,8 @@ __all__: list[str] = []
 KB = load_knowledge_base()
 CAUSE_QUESTIONS = tuple(q for q in KB.questions.values() if q.kind == "cause")
 EVIDENCE = tuple(f.id for f in KB.findings.values() if f.is_evidence)
-SCREENED = {"screen_positive": False}
+# The screen answered no, including the questions only some people get (a racing heart, a lot to drink).
+SCREENED = {"screen_positive": False, "heart_not_settling": False, "drank_lots": False}
 
 
 def facts(values: Mapping[str, FactValue], asked: tuple[str, ...] = ()) -> Facts:
@@ -230,15 +231,25 @@ def test_whatever_the_answers_an_interview_ends_within_six_questions(truth: dict
     assert asked[0].id == "safety_screen"
 
 
-SCREEN_FINDINGS = {q.finding for q in KB.questions.values() if q.kind == "screen"}
+# The findings of the screen questions everyone may be asked (not the ones for a sign or after a miss).
+SCREEN_FINDINGS = {
+    q.finding
+    for q in KB.questions.values()
+    if q.kind == "screen" and not (q.when or q.when_any or q.spells_out)
+}
 
 
-VOLUNTEERED_FLAGS = [f for f in KB.red_flags if not set(f.all_of) & SCREEN_FINDINGS]
+VOLUNTEERED_FLAGS = [f for f in KB.red_flags if not set(f.signs) & SCREEN_FINDINGS]
+
+
+def signs_of(flag: RedFlag) -> dict[str, FactValue]:
+    """Findings that make `flag` fire: all of `all_of`, and the first of `any_of`."""
+    return dict.fromkeys((*flag.all_of, *flag.any_of[:1]), True)
 
 
 @pytest.mark.parametrize("flag", [f for f in VOLUNTEERED_FLAGS if f.level == "urgent"], ids=lambda f: f.id)
 def test_a_volunteered_urgent_sign_ends_the_interview_at_once(flag: RedFlag) -> None:
-    state = facts(dict.fromkeys(flag.all_of, True))
+    state = facts(signs_of(flag))
     assert next_question(KB, state) is None
     assert assess(KB, state).triage == "urgent"
 
@@ -248,7 +259,7 @@ def test_a_volunteered_urgent_sign_ends_the_interview_at_once(flag: RedFlag) -> 
 def test_a_volunteered_warning_sign_still_gets_the_urgent_check_and_nothing_else(
     flag: RedFlag, urgent: bool | None, triage: str
 ) -> None:
-    state = facts(dict.fromkeys(flag.all_of, True))
+    state = facts(signs_of(flag))
     assert [q.id for q in interview(state, {"urgent_screen_positive": urgent})] == ["urgent_check"]
     after = state.with_asked("urgent_check").with_values(KB, {"urgent_screen_positive": urgent})
     assert next_question(KB, after) is None

@@ -34,7 +34,7 @@ def small_model() -> Model:
         "ReportTwitchIntent": [
             "my {muscle} is twitching after my {workout}",
             "i had {caffeine} and feel {symptom} and {symptom_two}",
-            "it was {condition} and i drank {hydration} and {fuel} with {warmup} and {amount}",
+            "it was {condition} and i drank {hydration} and {fuel} with {warmup} and {amount} {reply}",
         ],
         "AnswerIntent": ["it was about an hour"],
         "DontKnowIntent": ["i'm not sure"],
@@ -63,6 +63,7 @@ def small_model() -> Model:
         "FuelType": ["fasted", "ate"],
         "WarmupType": ["skipped", "did"],
         "AmountType": ["some", "lots"],
+        "ReplyType": ["yes", "no"],
     }
     types = [{"name": name, "values": _values(ids)} for name, ids in {**kb_types, **other_types}.items()]
     return {
