@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck bench clean package skill-package template-check
+.PHONY: run test check lint typecheck bench clean package skill-package template-check model
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ template-check: $(STAMP) $(TOOLS_STAMP)
 # The Lambda zip template.yaml deploys (build/muscle-coach.zip), and its unpacked form (build/package/).
 package: $(STAMP)
 	$(BIN)/python scripts/build_package.py
+
+# The interaction model's slot types, written from the knowledge base's lexicon (a test fails when they are stale).
+model: $(STAMP)
+	$(BIN)/python scripts/generate_model.py
 
 # The interaction models, copied to where the ASK CLI deploys them from.
 skill-package:

@@ -116,7 +116,7 @@ def _greet(state: DialogueState, preface: o.Preface) -> Turn:
 def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.date, restarted: bool) -> Turn:
     pending = kb.questions.get(state.pending or "")
     understood = understand_slots(kb, turn.slots, state.facts, pending, today)
-    if not understood.anything and turn.kind == "answer":
+    if not understood.anything and (turn.kind == "answer" or pending is not None):
         return _not_understood(kb, state)
     updates = dict(understood.updates)
     signs = [key for key, value in updates.items() if value is True and _is_sign(kb, key)]

@@ -11,10 +11,11 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from skill.dialogue.reader import Heard, read_words
 from skill.engine import MUSCLES, WORKOUT, Facts, FactValue
 from skill.knowledge import KnowledgeBase, Question
 
-__all__ = ["SlotValue", "Understood", "answer_yes_no", "iso_duration_minutes", "understand_slots"]
+__all__ = ["WORDS", "SlotValue", "Understood", "answer_yes_no", "iso_duration_minutes", "understand_slots"]
 
 _MINUTES = {"Y": 525600.0, "M": 43200.0, "W": 10080.0, "D": 1440.0}
 _TIME_MINUTES = {"H": 60.0, "M": 1.0, "S": 1.0 / 60.0}
@@ -36,6 +37,7 @@ _FLAGS: dict[str, dict[str, dict[str, bool]]] = {
     "warmup": {"skipped": {"skipped_warmup": True}, "did": {"skipped_warmup": False}},
 }
 _REPLIES = {"yes": True, "no": False}
+WORDS = "words"  # the free-text capture (AMAZON.SearchQuery) behind carrier phrases
 _AMOUNT_MEANS_YES = {"none": False, "little": False, "some": True, "lots": True}
 
 
@@ -151,7 +153,56 @@ def understand_slots(
             if ok and pending is not None and answer is not None:
                 updates.update(answer_yes_no(pending, answer))
             use(name, ok)
+    raw = [slot.value for name, slot in slots.items() if slot.value and (slot.id is None or name == WORDS)]
+    for text in raw:
+        for heard in read_words(kb, text or ""):
+            if heard.slot == "reply":
+                reply = reply if reply is not None else _REPLIES.get(heard.id or "")
+            else:
+                _use_heard(kb, heard, updates, facts, pending)
     return Understood(updates, tuple(unresolved), reply)
+
+
+def _use_heard(
+    kb: KnowledgeBase, heard: Heard, updates: dict[str, FactValue], facts: Facts, pending: Question | None
+) -> None:
+    """What one phrase found in raw words tells the engine, as a slot value would (or its opposite, when negated)."""
+    slot, value_id = heard.slot, heard.id or ""
+    if slot in _FLAGS:
+        mapping = _FLAGS[slot].get(value_id)
+        if mapping:
+            updates.update({k: (not v) if heard.negated else v for k, v in mapping.items()})
+    elif heard.negated:
+        if slot == "symptom":
+            for finding in kb.symptoms.get(value_id, ()):
+                if not kb.findings[finding].is_evidence or finding not in updates:
+                    updates.setdefault(finding, False)
+    elif slot == "muscle" and value_id in kb.muscles:
+        known = updates.get(MUSCLES, facts.muscles())
+        assert isinstance(known, tuple)
+        updates[MUSCLES] = (*known, value_id)
+    elif slot == "workout" and value_id in kb.workouts:
+        updates.setdefault(WORKOUT, value_id)
+    elif slot == "symptom":
+        for finding in kb.symptoms.get(value_id, ()):
+            updates[finding] = True
+    elif slot == "caffeine" and value_id in kb.caffeine_mg:
+        count = heard.count if heard.count is not None and 0 < heard.count <= 50 else 1.0
+        total = min(kb.caffeine_mg[value_id] * count + _number_of(updates.get("caffeine_mg")), 5000.0)
+        updates["caffeine_mg"] = total
+        for finding in kb.caffeine_sets.get(value_id, ()):
+            updates[finding] = True
+    elif slot == "duration" and heard.minutes is not None:
+        if heard.of == "twitch" or (pending is not None and pending.kind == "screen"):
+            updates["twitch_days"] = min(heard.minutes / _DAY, 3650.0)
+        elif heard.of == "cramp":
+            updates["cramp_minutes"] = min(heard.minutes, 1440.0)
+        else:
+            updates["workout_minutes"] = min(heard.minutes, 1440.0)
+
+
+def _number_of(value: FactValue) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def answer_yes_no(question: Question, said_yes: bool | None) -> dict[str, FactValue]:

@@ -20,9 +20,11 @@ __all__ = [
     "FirstAid",
     "InterviewTuning",
     "KnowledgeBase",
+    "LexiconValue",
     "Muscle",
     "Question",
     "RedFlag",
+    "SlotLexicon",
     "Text",
     "TriageLevel",
     "TwitchKind",
@@ -154,6 +156,19 @@ class TwitchKind(NamedTuple):
     what: str
 
 
+class LexiconValue(NamedTuple):
+    id: str
+    value: str
+    synonyms: tuple[str, ...]
+
+
+class SlotLexicon(NamedTuple):
+    """The words for one custom slot type: the slot name the dialogue reads, and each value's phrases."""
+
+    slot: str
+    values: tuple[LexiconValue, ...]
+
+
 class InterviewTuning(NamedTuple):
     max_questions: int
     leader_at_least: float
@@ -175,6 +190,7 @@ class KnowledgeBase(NamedTuple):
     caffeine_sets: dict[str, tuple[str, ...]]  # findings a caffeine source sets present (pills, powder)
     symptoms: dict[str, tuple[str, ...]]
     twitch_kinds: dict[str, TwitchKind]
+    lexicon: dict[str, SlotLexicon]  # custom slot type name -> its words
     first_aid: dict[str, FirstAid]  # in the order they are spoken
     safety_net: Text
     urgent_safety_net: Text

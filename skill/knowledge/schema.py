@@ -180,6 +180,21 @@ class VocabularyFile(_Strict):
     symptoms: dict[str, list[str]]
 
 
+class LexiconValue(_Strict):
+    id: str
+    value: str = Field(min_length=1)
+    synonyms: list[str] = Field(default_factory=list)
+
+
+class SlotLexiconEntry(_Strict):
+    slot: str
+    values: list[LexiconValue] = Field(min_length=1)
+
+
+class LexiconFile(_Strict):
+    slot_types: dict[str, SlotLexiconEntry]
+
+
 class TwitchKindEntry(_Strict):
     id: str
     name: str
@@ -249,6 +264,7 @@ class KnowledgeFiles(_Strict):
     red_flags: RedFlagsFile
     vocabulary: VocabularyFile
     guidance: GuidanceFile
+    lexicon: LexiconFile
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -315,6 +331,25 @@ class KnowledgeFiles(_Strict):
                 f"vocabulary.yaml: caffeine source {source.id!r}: unknown finding {f!r}"
                 for f in source.sets
                 if f not in finding_ids
+            )
+        known_ids = {
+            "muscle": {x.id for x in self.vocabulary.muscles},
+            "workout": {x.id for x in self.vocabulary.workouts},
+            "caffeine": {x.id for x in self.vocabulary.caffeine_sources},
+            "symptom": set(self.vocabulary.symptoms),
+        }
+        for type_name, entry in self.lexicon.slot_types.items():
+            ids = known_ids.get(entry.slot)
+            if ids is None:
+                continue
+            problems.extend(
+                f"lexicon.yaml: {type_name}: id {value.id!r} is not a knowledge-base {entry.slot}"
+                for value in entry.values
+                if value.id not in ids
+            )
+            problems.extend(
+                f"lexicon.yaml: {type_name}: the knowledge-base {entry.slot} {missing!r} has no words"
+                for missing in sorted(ids - {value.id for value in entry.values})
             )
         for symptom, found in self.vocabulary.symptoms.items():
             problems.extend(
@@ -414,6 +449,13 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
         caffeine_sets={x.id: tuple(x.sets) for x in files.vocabulary.caffeine_sources if x.sets},
         symptoms={k: tuple(v) for k, v in files.vocabulary.symptoms.items()},
         twitch_kinds={t.id: m.TwitchKind(t.id, t.name, t.what) for t in guidance.twitch_kinds},
+        lexicon={
+            name: m.SlotLexicon(
+                entry.slot,
+                tuple(m.LexiconValue(v.id, v.value, tuple(v.synonyms)) for v in entry.values),
+            )
+            for name, entry in files.lexicon.slot_types.items()
+        },
         first_aid={
             f.id: m.FirstAid(
                 f.id,

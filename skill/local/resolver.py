@@ -92,7 +92,13 @@ _WAKE_WORDS: Final = (("hey", "alexa"), ("ok", "alexa"), ("alexa",))
 # Words a person puts in front of a custom slot value that entity resolution looks past ("my left calf").
 _MODIFIERS: Final = frozenset({"left", "right", "both", "my", "the", "a", "an", "some", "really", "very"})
 _MAX_UNKNOWN_WORDS: Final = 3
-_MAX_BUILT_IN_WORDS: Final[Mapping[str, int]] = {"AMAZON.NUMBER": 8, "AMAZON.DURATION": 12, "AMAZON.DATE": 6}
+SEARCH_QUERY: Final = "AMAZON.SearchQuery"
+_MAX_BUILT_IN_WORDS: Final[Mapping[str, int]] = {
+    "AMAZON.NUMBER": 8,
+    "AMAZON.DURATION": 12,
+    "AMAZON.DATE": 6,
+    SEARCH_QUERY: 40,
+}
 
 
 class InteractionModelError(MuscleCoachError):
@@ -242,6 +248,7 @@ def _built_in_phrases(model: InteractionModel) -> Iterable[tuple[str, str]]:
 
 
 def _sample_problems(intent: Intent, sample: str, declared: set[str]) -> list[str]:
+    phrase_slot_types = {slot.name: slot.type for slot in intent.slots}
     problems: list[str] = []
     refs = _SLOT_REF.findall(sample)
     literal = _SLOT_REF.sub("", sample)
@@ -255,6 +262,12 @@ def _sample_problems(intent: Intent, sample: str, declared: set[str]) -> list[st
             problems.append(f"{where} uses the undeclared slot {{{ref}}}")
     for ref in sorted({ref for ref in refs if refs.count(ref) > 1}):
         problems.append(f"{where} uses {{{ref}}} twice")
+    phrase_slots = [ref for ref in refs if phrase_slot_types.get(ref) == SEARCH_QUERY]
+    if phrase_slots and not literal.strip():
+        # ASK: MissingCarrierPhraseWithPhraseSlot (a phrase slot needs words around it)
+        problems.append(f"{where} has a phrase slot and needs a carrier phrase")
+    if phrase_slots and len(refs) > 1:
+        problems.append(f"{where} puts another slot beside a phrase slot, which ASK does not allow")
     if re.search(r"\}\{", sample) or re.search(r"[a-z'.]\{|\}[a-z'.]", sample):
         problems.append(f"{where} needs a space around each slot")
     return problems
@@ -766,6 +779,10 @@ class UtteranceResolver:
                     ref.name, SlotValue(spoken, status="ER_SUCCESS_NO_MATCH")
                 )
             return None
+        if ref.type == SEARCH_QUERY:
+            # A phrase slot takes whatever follows its carrier phrase, as it was said, with no resolution; it
+            # counts against a sample as an unknown phrase does, so any sample that fits the words better wins.
+            return (-1, 0, -len(words)), _Capture(ref.name, SlotValue(spoken))
         normalised = _built_in_value(ref.type, spoken, today)
         if normalised is None:
             return None

@@ -378,3 +378,13 @@ def test_a_malformed_model_is_refused_with_a_clear_error(tmp_path: Path, raw_mod
         load_interaction_model(broken)
     with pytest.raises(InteractionModelError, match="cannot read"):
         load_interaction_model(tmp_path / "missing.json")
+
+
+def test_the_slot_types_are_generated_from_the_lexicon(raw_model: dict[str, Any]) -> None:
+    """The model's words come from skill/knowledge/data/lexicon.yaml; run scripts/generate_model.py after editing it."""
+    from skill.knowledge import read_knowledge_files
+    from skill.local.generate import slot_types
+
+    assert raw_model["interactionModel"]["languageModel"]["types"] == slot_types(read_knowledge_files()), (
+        "interaction_models/en-US.json is stale: run `make model`"
+    )
