@@ -116,6 +116,9 @@ def _greet(state: DialogueState, preface: o.Preface) -> Turn:
 def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.date, restarted: bool) -> Turn:
     pending = kb.questions.get(state.pending or "")
     understood = understand_slots(kb, turn.slots, state.facts, pending, today)
+    if understood.reply is not None and not understood.updates and state.phase in _YES_NO_PHASES:
+        # "yes please", "no thanks" to a yes/no the skill asked outside the interview
+        return step(kb, state, turn._replace(kind="yes" if understood.reply else "no", slots={}), today)
     if not understood.anything and (turn.kind == "answer" or pending is not None):
         return _not_understood(kb, state)
     updates = dict(understood.updates)
@@ -201,6 +204,7 @@ def _verdict(
         reasons=_said_reasons(assessment, facts),
         runner_up=_close_runner_up(kb, assessment),
         unsure=frozenset(_levels(unsure_levels(kb, facts))),
+        name_cause=all(flag.name_cause for flag in assessment.red_flags),
     )
     new_state = state.evolve(
         facts=facts, pending=None, phase=phase, misses=0, assessment=assessment_attribute(assessment)
@@ -326,6 +330,9 @@ def _forget(state: DialogueState, yes: bool) -> Turn:
         end_session=True,
         effects=(o.Effect("forget"),),
     )
+
+
+_YES_NO_PHASES = ("consent", "confirm_forget", "verdict", "done")
 
 
 def _is_sign(kb: KnowledgeBase, finding: str) -> bool:

@@ -68,6 +68,7 @@ class Verdict(NamedTuple):
     reasons: tuple[SaidReason, ...] = ()
     runner_up: CauseId | None = None  # a cause close enough to the leader to mention
     unsure: frozenset[TriageLevel] = frozenset()  # levels whose screen the user could not answer
+    name_cause: bool = True  # False when a sign calls for a doctor without any reassurance
 
     @property
     def triage(self) -> TriageLevel:

@@ -31,7 +31,9 @@ _NUMBERS: Final = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
     "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90, "couple": 2, "few": 3, "several": 3, "half": 0.5,
 }  # fmt: skip
-_FILLERS: Final = frozenset({"of", "big", "large", "small", "strong", "double", "huge", "little", "cans", "can"})
+_FILLERS: Final = frozenset(
+    {"of", "big", "large", "small", "strong", "double", "huge", "little", "cans", "can"}
+)
 _UNITS_MINUTES: Final = {
     "minute": 1.0, "min": 1.0, "hour": 60.0, "hr": 60.0, "day": 1440.0, "week": 10080.0, "month": 43200.0,
     "year": 525600.0,
@@ -44,7 +46,7 @@ _GLUE: Final = frozenset(
     {
         "is", "are", "was", "were", "been", "be", "am", "my", "the", "really", "very", "so", "super", "pretty",
         "quite", "totally", "all", "just", "kind", "kinda", "sort", "feel", "feels", "felt", "getting",
-        "gone", "got", "like", "literally", "actually", "proper", "properly", "completely", "still",
+        "gone", "got", "literally", "actually", "proper", "properly", "completely", "still",
     }
 )  # fmt: skip
 _LONGEST_PHRASE = 9
@@ -55,7 +57,7 @@ _VAGUE: Final = frozenset({"nothing", "none", "side", "sides", "behind", "body",
 class Heard(NamedTuple):
     """One thing found in the words: the slot it would have filled, the lexicon id, how it was said.
 
-    `count` is a number said before a caffeine source; `minutes` a duration (ISO-free, in minutes) with `of` naming
+    `servings` is a number said before a caffeine source; `minutes` a duration (ISO-free, in minutes) with `of` naming
     what lasted: "workout", "twitch" or "cramp".
     """
 
@@ -63,7 +65,7 @@ class Heard(NamedTuple):
     id: str | None
     said: str
     negated: bool = False
-    count: float | None = None
+    servings: float | None = None
     minutes: float | None = None
     of: str | None = None
 
@@ -135,7 +137,9 @@ def _said_straight_after(said: list[str], reply: str) -> bool:
     if reply not in said:
         return False
     at = said.index(reply) + 1
-    return at < len(said) and said[at] not in _GLUE and said[at] not in ("i", "i'm", "it", "it's", "but", "and")
+    return (
+        at < len(said) and said[at] not in _GLUE and said[at] not in ("i", "i'm", "it", "it's", "but", "and")
+    )
 
 
 def _fold(word: str) -> str:
@@ -167,7 +171,7 @@ def _matches(index: _Index, words: tuple[str, ...], start: int) -> Iterator[Hear
             value_id,
             " ".join(words[at : at + size]),
             negated=_negated(words, last_end, at),
-            count=_count_before(words, at) if slot == "caffeine" else None,
+            servings=_count_before(words, at) if slot == "caffeine" else None,
         )
         at += size
         last_end = at
@@ -210,9 +214,7 @@ def _durations(words: tuple[str, ...], *, cramp: bool) -> Iterator[Heard]:
             before = words[at - 1]
             if before.isdigit():
                 amount = float(before)
-            elif before in _NUMBERS:
-                amount = float(_NUMBERS[before])
-            elif before in ("couple", "few") and at >= 2:
+            elif before in _NUMBERS or (before in ("couple", "few") and at >= 2):
                 amount = float(_NUMBERS[before])
         if amount is None:
             if word.endswith("s") and at >= 1 and words[at - 1] in ("for", "past", "last") and unit >= 1440:
@@ -221,11 +223,17 @@ def _durations(words: tuple[str, ...], *, cramp: bool) -> Iterator[Heard]:
                 continue
         minutes = amount * unit
         if minutes >= 1440:
-            yield Heard("duration", None, " ".join(words[max(0, at - 2) : at + 1]), minutes=minutes, of="twitch")
+            yield Heard(
+                "duration", None, " ".join(words[max(0, at - 2) : at + 1]), minutes=minutes, of="twitch"
+            )
         elif cramp:
-            yield Heard("duration", None, " ".join(words[max(0, at - 2) : at + 1]), minutes=minutes, of="cramp")
+            yield Heard(
+                "duration", None, " ".join(words[max(0, at - 2) : at + 1]), minutes=minutes, of="cramp"
+            )
         else:
-            yield Heard("duration", None, " ".join(words[max(0, at - 2) : at + 1]), minutes=minutes, of="workout")
+            yield Heard(
+                "duration", None, " ".join(words[max(0, at - 2) : at + 1]), minutes=minutes, of="workout"
+            )
 
 
 def _unit(word: str) -> float | None:

@@ -126,8 +126,7 @@ def understand_slots(
             if mg is not None:
                 count = _number(slots.get("count"))
                 updates["caffeine_mg"] = min(mg * (count if count is not None else 1.0), 5000.0)
-                for finding in kb.caffeine_sets.get(slot.id or "", ()):
-                    updates[finding] = True
+                updates.update(_caffeine_signs(kb, slot.id or "", count))
             use(name, mg is not None)
         elif name == "duration":
             minutes = iso_duration_minutes(slot.value)
@@ -153,6 +152,11 @@ def understand_slots(
             if ok and pending is not None and answer is not None:
                 updates.update(answer_yes_no(pending, answer))
             use(name, ok)
+    said: list[tuple[str, str, str]] = [  # (slot, id, words) of everything understood, for located symptoms
+        (name.removesuffix("_two"), slot.id, (slot.value or "").lower())
+        for name, slot in slots.items()
+        if slot.id is not None and name in ("muscle", "symptom", "symptom_two")
+    ]
     raw = [slot.value for name, slot in slots.items() if slot.value and (slot.id is None or name == WORDS)]
     for text in raw:
         for heard in read_words(kb, text or ""):
@@ -160,7 +164,23 @@ def understand_slots(
                 reply = reply if reply is not None else _REPLIES.get(heard.id or "")
             else:
                 _use_heard(kb, heard, updates, facts, pending)
+                if heard.id is not None and not heard.negated:
+                    said.append((heard.slot, heard.id, heard.said))
+    updates.update(_located(kb, said))
     return Understood(updates, tuple(unresolved), reply)
+
+
+def _located(kb: KnowledgeBase, said: list[tuple[str, str, str]]) -> dict[str, FactValue]:
+    """Findings a symptom sets when it is said together with a muscle it means more in ("my chest is tight")."""
+    symptoms = {value for slot, value, _ in said if slot == "symptom"}
+    muscles = [(value, words) for slot, value, words in said if slot == "muscle"]
+    found: dict[str, FactValue] = {}
+    for rule in kb.located_symptoms:
+        if rule.symptom in symptoms and any(
+            muscle == rule.muscle and (not rule.said or words in rule.said) for muscle, words in muscles
+        ):
+            found.update(dict.fromkeys(rule.sets, True))
+    return found
 
 
 def _use_heard(
@@ -187,11 +207,10 @@ def _use_heard(
         for finding in kb.symptoms.get(value_id, ()):
             updates[finding] = True
     elif slot == "caffeine" and value_id in kb.caffeine_mg:
-        count = heard.count if heard.count is not None and 0 < heard.count <= 50 else 1.0
+        count = heard.servings if heard.servings is not None and 0 < heard.servings <= 50 else 1.0
         total = min(kb.caffeine_mg[value_id] * count + _number_of(updates.get("caffeine_mg")), 5000.0)
         updates["caffeine_mg"] = total
-        for finding in kb.caffeine_sets.get(value_id, ()):
-            updates[finding] = True
+        updates.update(_caffeine_signs(kb, value_id, count))
     elif slot == "duration" and heard.minutes is not None:
         if heard.of == "twitch" or (pending is not None and pending.kind == "screen"):
             updates["twitch_days"] = min(heard.minutes / _DAY, 3650.0)
@@ -199,6 +218,12 @@ def _use_heard(
             updates["cramp_minutes"] = min(heard.minutes, 1440.0)
         else:
             updates["workout_minutes"] = min(heard.minutes, 1440.0)
+
+
+def _caffeine_signs(kb: KnowledgeBase, source: str, count: float | None) -> dict[str, FactValue]:
+    """Findings a caffeine source sets from so many servings on (pills and powder at once; energy drinks at three)."""
+    at_count, findings = kb.caffeine_sets.get(source, (1, ()))
+    return dict.fromkeys(findings, True) if (count or 1.0) >= at_count else {}
 
 
 def _number_of(value: FactValue) -> float:

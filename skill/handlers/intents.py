@@ -12,10 +12,12 @@ __all__ = [
     "FORGET_HISTORY",
     "HANDLED_INTENTS",
     "HELP",
+    "INTENT_REPLIES",
     "LAST_TIME",
     "MORE_ADVICE",
     "NAVIGATE_HOME",
     "NO",
+    "NO_WITH_DETAILS",
     "REPEAT",
     "REPORT",
     "SLOT_TYPES",
@@ -24,10 +26,13 @@ __all__ = [
     "WHY_QUESTION",
     "WHY_VERDICT",
     "YES",
+    "YES_WITH_DETAILS",
 ]
 
 REPORT = "ReportTwitchIntent"
 ANSWER = "AnswerIntent"
+YES_WITH_DETAILS = "YesWithDetailsIntent"  # "yes, my arms are weak": a yes, and the rest as free text
+NO_WITH_DETAILS = "NoWithDetailsIntent"  # "no, but my chest feels tight"
 DONT_KNOW = "DontKnowIntent"
 WHY_VERDICT = "WhyVerdictIntent"
 WHY_QUESTION = "WhyQuestionIntent"
@@ -46,8 +51,21 @@ NO = "AMAZON.NoIntent"
 NAVIGATE_HOME = "AMAZON.NavigateHomeIntent"
 
 CUSTOM_INTENTS = frozenset(
-    {REPORT, ANSWER, DONT_KNOW, WHY_VERDICT, WHY_QUESTION, MORE_ADVICE, FORGET_HISTORY, LAST_TIME}
+    {
+        REPORT,
+        ANSWER,
+        YES_WITH_DETAILS,
+        NO_WITH_DETAILS,
+        DONT_KNOW,
+        WHY_VERDICT,
+        WHY_QUESTION,
+        MORE_ADVICE,
+        FORGET_HISTORY,
+        LAST_TIME,
+    }
 )
+# Intents whose name is itself the yes or no, which the dialogue reads like the `reply` slot.
+INTENT_REPLIES = {YES_WITH_DETAILS: "yes", NO_WITH_DETAILS: "no"}
 BUILT_IN_INTENTS = frozenset({HELP, STOP, CANCEL, FALLBACK, REPEAT, START_OVER, YES, NO, NAVIGATE_HOME})
 HANDLED_INTENTS = CUSTOM_INTENTS | BUILT_IN_INTENTS
 

@@ -15,6 +15,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill.dialogue import DialogueState, SessionStateError, SlotValue, UserTurn, step
 from skill.dialogue.flow import TurnKind
+from skill.dialogue.understand import WORDS
 from skill.handlers import intents as i
 from skill.handlers.history import HistoryKeeper
 from skill.knowledge import KnowledgeBase
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 INTENT_TURNS: dict[str, TurnKind] = {
     i.REPORT: "report",
     i.ANSWER: "answer",
+    i.YES_WITH_DETAILS: "answer",
+    i.NO_WITH_DETAILS: "answer",
     i.DONT_KNOW: "dont_know",
     i.WHY_VERDICT: "why_verdict",
     i.WHY_QUESTION: "why_question",
@@ -115,8 +118,16 @@ class IntentTurnHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
-        kind = self.turns[_intent_name(request) or ""]
-        return self.runner.run(handler_input, kind, slot_values(request))
+        name = _intent_name(request) or ""
+        slots = slot_values(request)
+        reply = i.INTENT_REPLIES.get(name)
+        if reply is not None:
+            if not slots.get(
+                WORDS, SlotValue(None, None)
+            ).value:  # a plain yes or no, whatever sample caught it
+                return self.runner.run(handler_input, "yes" if reply == "yes" else "no")
+            slots["reply"] = SlotValue(id=reply, value=reply)
+        return self.runner.run(handler_input, self.turns[name], slots)
 
 
 class UnknownIntentHandler(AbstractRequestHandler):

@@ -21,6 +21,7 @@ __all__ = [
     "InterviewTuning",
     "KnowledgeBase",
     "LexiconValue",
+    "LocatedSymptom",
     "Muscle",
     "Question",
     "RedFlag",
@@ -126,9 +127,15 @@ class RedFlag(NamedTuple):
     say: str
     source: str
     any_of: tuple[str, ...] = ()
+    name_cause: bool = True  # False: never name a benign cause beside this sign
+    none_of: tuple[str, ...] = ()
 
     def fires(self, present: set[str] | frozenset[str]) -> bool:
-        return present.issuperset(self.all_of) and (not self.any_of or not present.isdisjoint(self.any_of))
+        return (
+            present.issuperset(self.all_of)
+            and (not self.any_of or not present.isdisjoint(self.any_of))
+            and present.isdisjoint(self.none_of)
+        )
 
     @property
     def signs(self) -> tuple[str, ...]:
@@ -139,6 +146,15 @@ class Muscle(NamedTuple):
     id: str
     name: str
     region: str
+
+
+class LocatedSymptom(NamedTuple):
+    """A symptom said of one muscle that means more there; `said`: the words the muscle must have been named by."""
+
+    symptom: str
+    muscle: str
+    said: tuple[str, ...]
+    sets: tuple[str, ...]
 
 
 class Workout(NamedTuple):
@@ -187,8 +203,11 @@ class KnowledgeBase(NamedTuple):
     muscles: dict[str, Muscle]
     workouts: dict[str, Workout]
     caffeine_mg: dict[str, float]
-    caffeine_sets: dict[str, tuple[str, ...]]  # findings a caffeine source sets present (pills, powder)
+    caffeine_sets: dict[
+        str, tuple[int, tuple[str, ...]]
+    ]  # source -> (from how many servings, findings it sets)
     symptoms: dict[str, tuple[str, ...]]
+    located_symptoms: tuple[LocatedSymptom, ...]
     twitch_kinds: dict[str, TwitchKind]
     lexicon: dict[str, SlotLexicon]  # custom slot type name -> its words
     first_aid: dict[str, FirstAid]  # in the order they are spoken

@@ -140,6 +140,8 @@ class RedFlagEntry(_Strict):
     level: Literal["doctor", "urgent"]
     all_of: list[str]
     any_of: list[str] = Field(default_factory=list)
+    none_of: list[str] = Field(default_factory=list)
+    name_cause: bool = True
     say: str = Field(min_length=1)
     source: str = Field(min_length=1)
 
@@ -171,9 +173,18 @@ class CaffeineEntry(_Strict):
     id: str
     mg: float = Field(ge=0)
     sets: list[str] = Field(default_factory=list)
+    sets_at_count: int = Field(default=1, ge=1)
+
+
+class LocatedSymptomEntry(_Strict):
+    symptom: str
+    muscle: str
+    said: list[str] = Field(default_factory=list)
+    sets: list[str] = Field(min_length=1)
 
 
 class VocabularyFile(_Strict):
+    located_symptoms: list[LocatedSymptomEntry] = Field(default_factory=list)
     muscles: list[MuscleEntry]
     workouts: list[WorkoutEntry]
     caffeine_sources: list[CaffeineEntry]
@@ -304,7 +315,7 @@ class KnowledgeFiles(_Strict):
         for flag in self.red_flags.red_flags:
             problems.extend(
                 f"red_flags.yaml: red flag {flag.id!r}: unknown finding {f!r}"
-                for f in [*flag.all_of, *flag.any_of]
+                for f in [*flag.all_of, *flag.any_of, *flag.none_of]
                 if f not in finding_ids
             )
         for cause in self.causes.causes:
@@ -351,6 +362,16 @@ class KnowledgeFiles(_Strict):
                 f"lexicon.yaml: {type_name}: the knowledge-base {entry.slot} {missing!r} has no words"
                 for missing in sorted(ids - {value.id for value in entry.values})
             )
+        for located in self.vocabulary.located_symptoms:
+            if located.symptom not in self.vocabulary.symptoms:
+                problems.append(f"vocabulary.yaml: located symptom: unknown symptom {located.symptom!r}")
+            if located.muscle not in known_ids["muscle"]:
+                problems.append(f"vocabulary.yaml: located symptom: unknown muscle {located.muscle!r}")
+            problems.extend(
+                f"vocabulary.yaml: located symptom: unknown finding {f!r}"
+                for f in located.sets
+                if f not in finding_ids
+            )
         for symptom, found in self.vocabulary.symptoms.items():
             problems.extend(
                 f"vocabulary.yaml: symptom {symptom!r}: unknown finding {f!r}"
@@ -380,7 +401,9 @@ def _screen_reveals(flags: list[RedFlagEntry], question: QuestionEntry) -> m.Tri
         flag.level
         for flag in flags
         for present in situations
-        if present.issuperset(flag.all_of) and (not flag.any_of or not present.isdisjoint(flag.any_of))
+        if present.issuperset(flag.all_of)
+        and (not flag.any_of or not present.isdisjoint(flag.any_of))
+        and present.isdisjoint(flag.none_of)
     }
     return "urgent" if "urgent" in levels else "doctor" if levels else None
 
@@ -437,7 +460,16 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
             for q in files.questions.questions
         },
         red_flags=tuple(
-            m.RedFlag(r.id, r.level, tuple(r.all_of), r.say, r.source, tuple(r.any_of))
+            m.RedFlag(
+                r.id,
+                r.level,
+                tuple(r.all_of),
+                r.say,
+                r.source,
+                tuple(r.any_of),
+                r.name_cause,
+                tuple(r.none_of),
+            )
             for r in files.red_flags.red_flags
         ),
         muscles={x.id: m.Muscle(x.id, x.name, x.region) for x in files.vocabulary.muscles},
@@ -446,8 +478,14 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
             for x in files.vocabulary.workouts
         },
         caffeine_mg={x.id: x.mg for x in files.vocabulary.caffeine_sources},
-        caffeine_sets={x.id: tuple(x.sets) for x in files.vocabulary.caffeine_sources if x.sets},
+        caffeine_sets={
+            x.id: (x.sets_at_count, tuple(x.sets)) for x in files.vocabulary.caffeine_sources if x.sets
+        },
         symptoms={k: tuple(v) for k, v in files.vocabulary.symptoms.items()},
+        located_symptoms=tuple(
+            m.LocatedSymptom(x.symptom, x.muscle, tuple(x.said), tuple(x.sets))
+            for x in files.vocabulary.located_symptoms
+        ),
         twitch_kinds={t.id: m.TwitchKind(t.id, t.name, t.what) for t in guidance.twitch_kinds},
         lexicon={
             name: m.SlotLexicon(

@@ -781,8 +781,9 @@ class UtteranceResolver:
             return None
         if ref.type == SEARCH_QUERY:
             # A phrase slot takes whatever follows its carrier phrase, as it was said, with no resolution; it
-            # counts against a sample as an unknown phrase does, so any sample that fits the words better wins.
-            return (-1, 0, -len(words)), _Capture(ref.name, SlotValue(spoken))
+            # counts against a sample as an unknown phrase does, so any sample that fits the words better wins; on a
+            # tie with a custom slot of unknown words it wins, as free text is what a phrase slot is for.
+            return (-1, 0, 0), _Capture(ref.name, SlotValue(spoken))
         normalised = _built_in_value(ref.type, spoken, today)
         if normalised is None:
             return None

@@ -139,7 +139,7 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
             parts.append(_pattern(kb, v))
         parts.extend(flag.say for flag in v.flags)
         parts.extend(aid.text for aid in v.plan.first_aid)
-        if a.leader is not None:
+        if a.leader is not None and v.name_cause:
             parts.append(
                 f"\tAs for the twitching itself, the likely cause is {kb.causes[a.leader.id].name}, but a doctor should check it."
             )

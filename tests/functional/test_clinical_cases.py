@@ -276,7 +276,7 @@ def test_a_clinical_case_ends_with_the_verdict_its_source_calls_for(
         if not any(option in said for option in phrase.split("|")):
             problems.append(f"the verdict does not say {phrase!r}")
     for phrase in case.must_not_say:
-        if phrase in said:
+        if advises(said, phrase):
             problems.append(f"the verdict says {phrase!r}, which must be held back")
     heard = conversation.replies[: conversation.replies.index(verdict) + 1]
     if not any(DISCLAIMER_WORDS in reply.speech.lower() for reply in heard):
@@ -291,6 +291,19 @@ def test_a_clinical_case_ends_with_the_verdict_its_source_calls_for(
             problems.append(f"the urgent verdict takes {words} words, more than {URGENT_MAX_WORDS}")
     assert not problems, "\n".join(problems) + "\n" + story
     clinical_summary.passed += 1
+
+
+_WARNING_WORDS = re.compile(r"\b(?:don't|do not|not|no|never|won't|skip|avoid|without)\b")
+
+
+def advises(said: str, phrase: str) -> bool:
+    """Whether `phrase` is said as advice: an occurrence with a warning just before it ("don't stretch or massage",
+    "it won't simply wear off") holds the advice back rather than giving it."""
+    for found in re.finditer(re.escape(phrase), said):
+        before = said[max(0, found.start() - 30) : found.start()]
+        if not _WARNING_WORDS.search(before):
+            return True
+    return False
 
 
 # --- red-flag phrases, wherever they are said -----------------------------------------------------------------------

@@ -73,8 +73,10 @@ def test_every_intent_in_the_model_reaches_its_own_turn_not_the_fallback(
     fallback_speech = converse().say("purple monkey dishwasher").speech
     assert "didn't catch that" in fallback_speech
     for intent in model.intents:
-        if intent.name in (intents.FALLBACK, intents.ANSWER):
-            continue  # the fallback is the catch-all itself; an empty answer outside an interview is one too
+        if intent.name in (intents.FALLBACK, intents.ANSWER, intents.REPORT):
+            # the fallback is the catch-all itself; an answer or a report that says nothing, while a question is
+            # pending, is one too
+            continue
         conversation = converse()
         conversation.say("my calves are twitching after my run")
         request = intent_request(conversation.session, Resolution(intent.name), model)

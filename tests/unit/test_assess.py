@@ -215,7 +215,7 @@ def test_a_red_flags_signs_always_set_at_least_its_triage(
     signs = list(flag.all_of)
     if flag.any_of:
         signs.append(data.draw(st.sampled_from(flag.any_of), label="one of any_of"))
-    result = assess(KB, facts({**said, **dict.fromkeys(signs, True)}))
+    result = assess(KB, facts({**said, **dict.fromkeys(signs, True), **dict.fromkeys(flag.none_of, False)}))
     assert rank(result.triage) >= rank(flag.level)
     assert flag in result.red_flags
     levels = [rank(f.level) for f in result.red_flags]

@@ -35,11 +35,14 @@ SHARED_SLOTS = {
     "symptom_two": "SymptomType",
     "since": "AMAZON.DURATION",
     "since_date": "AMAZON.DATE",
+    "words": "AMAZON.SearchQuery",
 }
 
 INTENT_SLOTS: dict[str, dict[str, str]] = {
     "ReportTwitchIntent": SHARED_SLOTS,
     "AnswerIntent": {**SHARED_SLOTS, "amount": "AmountType", "reply": "ReplyType"},
+    "YesWithDetailsIntent": {"words": "AMAZON.SearchQuery"},
+    "NoWithDetailsIntent": {"words": "AMAZON.SearchQuery"},
     "DontKnowIntent": {},
     "WhyVerdictIntent": {},
     "WhyQuestionIntent": {},
@@ -239,6 +242,7 @@ EXAMPLES = {
     "since_date": ("yesterday", None),
     "amount": ("barely anything", "little"),
     "reply": ("yeah", "yes"),
+    "words": ("odd things happen", "odd things happen"),
 }
 
 

@@ -37,6 +37,8 @@ def small_model() -> Model:
             "it was {condition} and i drank {hydration} and {fuel} with {warmup} and {amount} {reply}",
         ],
         "AnswerIntent": ["it was about an hour"],
+        "YesWithDetailsIntent": ["yes {words}"],
+        "NoWithDetailsIntent": ["no {words}"],
         "DontKnowIntent": ["i'm not sure"],
         "WhyVerdictIntent": ["why do you think so"],
         "WhyQuestionIntent": ["why are you asking"],
@@ -50,6 +52,9 @@ def small_model() -> Model:
     intents[[i["name"] for i in intents].index("ReportTwitchIntent")]["slots"] = [
         {"name": name, "type": slot_type} for name, slot_type in sorted(SLOT_TYPES.items())
     ]
+    for intent in intents:
+        if intent["name"] in ("YesWithDetailsIntent", "NoWithDetailsIntent"):
+            intent["slots"] = [{"name": "words", "type": "AMAZON.SearchQuery"}]
     intents.extend({"name": name, "samples": []} for name in sorted(HANDLED_INTENTS - CUSTOM_INTENTS))
     kb_types = {
         "MuscleType": sorted(KB.muscles),
