@@ -18,7 +18,7 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.handlers import build_handlers
 from skill.knowledge import load_knowledge_base
-from skill.persistence import HistoryStore
+from skill.persistence import Clock, HistoryStore, utc_now
 
 __all__ = [
     "ENV_HOME",
@@ -83,10 +83,10 @@ def build_store() -> HistoryStore:
     return SqliteHistoryStore(default_home() / _DB_NAME, retention=retention)
 
 
-def build_skill(store: HistoryStore | None = None) -> CustomSkill:
-    """The skill object shared by Lambda, `invoke`, `chat` and `serve`."""
+def build_skill(store: HistoryStore | None = None, *, clock: Clock = utc_now) -> CustomSkill:
+    """The skill object shared by Lambda, `invoke`, `chat` and `serve`; `clock` is the server's (UTC) time."""
     builder = SkillBuilder()
-    request_handlers, exception_handlers = build_handlers(load_knowledge_base(), store)
+    request_handlers, exception_handlers = build_handlers(load_knowledge_base(), store, clock)
     for handler in request_handlers:
         builder.add_request_handler(handler)
     for handler in exception_handlers:

@@ -132,11 +132,11 @@ def history_store(tmp_path: Path, clock: FakeClock) -> Iterator[SqliteHistorySto
 
 
 @pytest.fixture
-def coach_skill(history_store: SqliteHistoryStore) -> CustomSkill:
-    """The real skill, built for this test on its own embedded store."""
+def coach_skill(history_store: SqliteHistoryStore, clock: FakeClock) -> CustomSkill:
+    """The real skill, built for this test on its own embedded store, on the test's clock."""
     from skill.app import build_skill
 
-    return build_skill(history_store)
+    return build_skill(history_store, clock=clock)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from skill.knowledge import Question
 __all__ = [
     "Ask",
     "Effect",
+    "EffectKind",
     "Explain",
     "Farewell",
     "Greeting",
@@ -45,6 +46,7 @@ class Verdict(NamedTuple):
     pattern_count: int = 0  # the habitual pattern: this is the Nth episode in the window
     pattern_muscles: tuple[str, ...] = ()
     preface: Preface = None
+    unsaved: bool = False  # the episode was to be kept, but the history store failed
 
 
 class Explain(NamedTuple):
@@ -70,6 +72,7 @@ class Recall(NamedTuple):
     triage: str | None
     day: str | None
     consent: bool | None
+    reachable: bool = True  # False: the history store failed, so nothing is known either way
 
 
 class Repeat(NamedTuple):
@@ -78,15 +81,34 @@ class Repeat(NamedTuple):
 
 
 class Farewell(NamedTuple):
-    reason: Literal["stop", "done", "consent_yes", "consent_no", "forgotten", "kept", "more_given"]
+    reason: Literal[
+        "stop",
+        "done",
+        "consent_yes",
+        "consent_no",
+        "forgotten",
+        "kept",
+        "more_given",
+        "forget_failed",  # the history store failed: nothing was deleted, or not all of it
+        "consent_unsaved",  # the history store failed: the episode (or the consent) was not kept
+    ]
     more: Assessment | None = None
 
 
 Outcome = Greeting | Ask | Verdict | Explain | Prompt | Recall | Repeat | Farewell
 
 
-class Effect(NamedTuple):
-    """A change the edge must make in the history store after the turn."""
+EffectKind = Literal["record_episode", "set_consent", "forget", "disclaimer_heard"]
 
-    kind: Literal["record_episode", "set_consent", "forget", "disclaimer_heard"]
+
+class Effect(NamedTuple):
+    """A change the edge must make in the history store before the turn's words are chosen.
+
+    ``record_episode`` carries the episode as the engine assessed it (never as the device sent it back).
+    """
+
+    kind: EffectKind
     consent: bool | None = None
+    muscles: tuple[str, ...] = ()
+    cause: str | None = None
+    triage: str | None = None
