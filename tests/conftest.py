@@ -35,6 +35,7 @@ __all__ = [
     "clock",
     "coach_skill",
     "converse",
+    "converse_through_lambda",
     "history_store",
     "invoke",
     "isolated_home",
@@ -374,6 +375,24 @@ def converse(coach_skill: CustomSkill, clock: FakeClock) -> Converse:
         def handle(event: dict[str, Any]) -> dict[str, Any]:
             return handle_event(event, target)
 
+        return Conversation(handle, resolver, clock, user_id)
+
+    return start
+
+
+@pytest.fixture
+def converse_through_lambda(clock: FakeClock) -> Callable[[str], Conversation]:
+    """`converse_through_lambda(user_id)`: a conversation through `lambda_handler` itself, with the history
+    store the environment configures, as on AWS Lambda."""
+    from skill.app import lambda_handler
+    from skill.local.resolver import UtteranceResolver
+
+    resolver = UtteranceResolver.from_model_file(MODEL_PATH, today=clock.today)
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        return lambda_handler(event, None)
+
+    def start(user_id: str = DEFAULT_USER) -> Conversation:
         return Conversation(handle, resolver, clock, user_id)
 
     return start
