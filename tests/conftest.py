@@ -3,10 +3,12 @@ session between turns exactly as an Alexa device does; it asserts nothing about 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ __all__ = [
     "Converse",
     "FakeClock",
     "Invoke",
+    "OtherProcess",
     "Reply",
     "clock",
     "coach_skill",
@@ -40,6 +43,7 @@ __all__ = [
     "invoke",
     "isolated_home",
     "load_event",
+    "other_process",
     "plain_text",
     "pytest_generate_tests",
 ]
@@ -86,6 +90,41 @@ def _forget_cached_skill() -> None:
     app = sys.modules.get("skill.app")
     if app is not None:
         app._skill.cache_clear()
+
+
+OtherProcess = Callable[..., contextlib.AbstractContextManager[None]]
+
+
+@pytest.fixture
+def other_process() -> OtherProcess:
+    """`with other_process(path, "BEGIN IMMEDIATE"):` another process has the SQLite file open, having run the
+    statements and keeping any transaction open (a write lock, a read snapshot) until the block ends."""
+    code = (
+        "import sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "for statement in sys.argv[2:]:\n"
+        "    conn.execute(statement).fetchall()\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+
+    @contextlib.contextmanager
+    def hold(path: Path, *statements: str) -> Iterator[None]:
+        with subprocess.Popen(
+            [sys.executable, "-c", code, str(path), *statements],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as process:
+            assert process.stdin is not None and process.stdout is not None
+            try:
+                assert process.stdout.readline().strip() == "ready"
+                yield
+            finally:
+                process.stdin.close()  # the other process ends, releasing what it holds
+                process.wait(timeout=30)
+
+    return hold
 
 
 @pytest.fixture

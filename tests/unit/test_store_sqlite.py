@@ -4,26 +4,26 @@ processes holding locks."""
 from __future__ import annotations
 
 import collections
-import contextlib
 import datetime
 import os
 import shutil
 import sqlite3
 import stat
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from skill.errors import StoreError
 from skill.persistence import NO_HISTORY, Episode, SqliteHistoryStore
 from skill.persistence.sqlite import BUSY_TIMEOUT_SECONDS
+
+if TYPE_CHECKING:
+    from conftest import OtherProcess
 
 try:
     from .store_fixtures import FakeClock
@@ -196,32 +196,6 @@ def test_eight_threads_appending_fifty_episodes_each_lose_none(
     assert (history.consent, history.disclaimer_heard) == (True, True)
 
 
-@contextlib.contextmanager
-def another_process(path: Path, *statements: str) -> Iterator[None]:
-    """Another process with the file open, having run ``statements`` (and kept any transaction open)."""
-    code = (
-        "import sqlite3, sys\n"
-        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "for statement in sys.argv[2:]:\n"
-        "    conn.execute(statement).fetchall()\n"
-        "print('ready', flush=True)\n"
-        "sys.stdin.read()\n"
-    )
-    with subprocess.Popen(
-        [sys.executable, "-c", code, str(path), *statements],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as process:
-        assert process.stdin is not None and process.stdout is not None
-        try:
-            assert process.stdout.readline().strip() == "ready"
-            yield
-        finally:
-            process.stdin.close()  # the other process ends, releasing what it holds
-            process.wait(timeout=30)
-
-
 def seeded(path: Path, open_store: Callable[..., SqliteHistoryStore]) -> SqliteHistoryStore:
     """A store on a current file holding one user's consent and one episode; its connections closed."""
     store = open_store(path, clock=FakeClock(NOW))
@@ -263,13 +237,13 @@ def test_a_store_file_left_readable_by_others_is_made_private(
 
 
 def test_opening_a_current_file_writes_nothing_so_reads_never_wait_for_a_writer(
-    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore], other_process: OtherProcess
 ) -> None:
     path = tmp_path / "history.db"
     seeded(path, open_store)
     before = path.read_bytes()
 
-    with another_process(path, "BEGIN IMMEDIATE"):  # holds the write lock throughout
+    with other_process(path, "BEGIN IMMEDIATE"):  # holds the write lock throughout
         started = time.monotonic()
         history = open_store(path, clock=FakeClock(NOW)).load(USER)
         elapsed = time.monotonic() - started
@@ -280,12 +254,12 @@ def test_opening_a_current_file_writes_nothing_so_reads_never_wait_for_a_writer(
 
 
 def test_a_write_gives_up_after_the_busy_timeout_while_another_process_holds_the_lock(
-    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore], other_process: OtherProcess
 ) -> None:
     path = tmp_path / "history.db"
     store = seeded(path, open_store)
 
-    with another_process(path, "BEGIN IMMEDIATE"):
+    with other_process(path, "BEGIN IMMEDIATE"):
         started = time.monotonic()
         with pytest.raises(StoreError):
             store.append_episode(USER, on(NOW.date(), "forearm"))
@@ -297,7 +271,7 @@ def test_a_write_gives_up_after_the_busy_timeout_while_another_process_holds_the
 
 
 def test_a_deletion_a_reader_keeps_in_the_log_is_a_store_error_until_it_is_gone_from_the_files(
-    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore], other_process: OtherProcess
 ) -> None:
     path = tmp_path / "history.db"
     store = open_store(path, clock=FakeClock(NOW), busy_timeout=0.2)
@@ -306,7 +280,7 @@ def test_a_deletion_a_reader_keeps_in_the_log_is_a_store_error_until_it_is_gone_
         store.append_episode(USER, on(NOW.date(), "hamstring", cause="caffeine"))
 
     # Another process reads, holding a snapshot older than the deletion: the log cannot be emptied under it.
-    with another_process(path, "BEGIN", "SELECT * FROM episode"), pytest.raises(StoreError):
+    with other_process(path, "BEGIN", "SELECT * FROM episode"), pytest.raises(StoreError):
         store.delete_user(USER)
 
     store.delete_user(USER)  # said again once the reader is gone: now complete on disk
