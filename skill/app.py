@@ -20,7 +20,7 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.handlers import build_handlers
 from skill.knowledge import load_knowledge_base
-from skill.persistence import Clock, HistoryStore, utc_now
+from skill.persistence import Clock, HistoryStore, UnreachableHistoryStore, utc_now
 
 __all__ = [
     "ENV_HOME",
@@ -74,11 +74,12 @@ def default_home() -> Path:
     return Path(base) / "muscle-coach"
 
 
-def build_store() -> HistoryStore | None:
+def build_store() -> HistoryStore:
     """DynamoDB when TABLE_NAME is set (boto3 imported only then), else the embedded SQLite store.
 
-    None (history is not kept, logged) when TABLE_NAME is set but the DynamoDB client cannot be built: boto3
-    missing, no region. Every request then still gets its answer.
+    When TABLE_NAME is set but the DynamoDB client cannot be built (boto3 missing, no region), the failure is
+    logged and the store is one that cannot be reached: every request still gets its answer, and a user's
+    history there is said to be unreachable, never absent.
     """
     kb = load_knowledge_base()
     retention = timedelta(days=kb.retention_days)
@@ -90,7 +91,7 @@ def build_store() -> HistoryStore | None:
     return SqliteHistoryStore(default_home() / _DB_NAME, retention=retention)
 
 
-def _dynamodb_store(table_name: str, retention: timedelta) -> HistoryStore | None:
+def _dynamodb_store(table_name: str, retention: timedelta) -> HistoryStore:
     try:
         import boto3
         from botocore.config import Config
@@ -99,7 +100,7 @@ def _dynamodb_store(table_name: str, retention: timedelta) -> HistoryStore | Non
         from skill.persistence.dynamodb import DynamoDbHistoryStore
     except ImportError:
         log.error("%s is set but boto3 is not installed: going on without history", ENV_TABLE)
-        return None
+        return UnreachableHistoryStore(f"{ENV_TABLE} is set but boto3 is not installed")
     config = Config(
         connect_timeout=DYNAMODB_CONNECT_TIMEOUT_SECONDS,
         read_timeout=DYNAMODB_READ_TIMEOUT_SECONDS,
@@ -109,7 +110,7 @@ def _dynamodb_store(table_name: str, retention: timedelta) -> HistoryStore | Non
         table = boto3.resource("dynamodb", config=config).Table(table_name)
     except BotoCoreError as exc:  # no region configured, an invalid endpoint, ...
         log.error("cannot reach DynamoDB table %s (%s): going on without history", table_name, exc)
-        return None
+        return UnreachableHistoryStore(f"the DynamoDB client for {table_name} could not be built: {exc}")
     return DynamoDbHistoryStore(table, retention=retention)
 
 
