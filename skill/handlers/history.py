@@ -128,7 +128,9 @@ class HistoryKeeper:
         return frozenset(failed)
 
     def forget(self, user_id: str) -> bool:
-        """Delete everything about the user; False (logged) when the store failed."""
+        """Delete everything about the user (True when no history is kept); False (logged) when the store failed."""
+        if self.store is None:
+            return True
         return not self.apply(user_id, (o.Effect("forget"),), dt.date.min, self.budget())
 
     def _load(self, user_id: str, budget: TurnBudget) -> UserHistory | None:
