@@ -29,11 +29,8 @@ BUSY_TIMEOUT_SECONDS: Final = 2.0
 _MAX_IDLE_CONNECTIONS: Final = 4
 _FOLDER_MODE: Final = 0o700
 _FILE_MODE: Final = 0o600
-_FILE_SUFFIXES: Final = (
-    "",
-    "-wal",
-    "-shm",
-)  # the database and the two files SQLite keeps next to it in WAL mode
+# The database and the two files SQLite keeps next to it in WAL mode.
+_FILE_SUFFIXES: Final = ("", "-wal", "-shm")
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS profile (
