@@ -1,6 +1,7 @@
 """The composition root: environment -> knowledge base, history store, skill -> `lambda_handler`.
 
-The only module that reads the environment. AWS objects are built lazily, and only when TABLE_NAME is set.
+The only module that reads the environment. AWS objects are built only when TABLE_NAME is set: then, on Lambda,
+during the init phase (at import), which runs with more CPU than a 256 MB handler; otherwise on first use.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.handlers import build_handlers
 from skill.knowledge import load_knowledge_base
-from skill.persistence import HistoryStore
+from skill.persistence import Clock, HistoryStore, UnreachableHistoryStore, utc_now
 
 __all__ = [
     "ENV_HOME",
@@ -35,6 +37,13 @@ ENV_TABLE = "TABLE_NAME"
 ENV_HOME = "MUSCLE_COACH_HOME"
 ENV_LOG_LEVEL = "LOG_LEVEL"
 _DB_NAME = "history.sqlite3"
+
+# The DynamoDB client's limits, whatever AWS_RETRY_MODE or AWS_MAX_ATTEMPTS say: botocore's defaults (60 s
+# timeouts; in legacy mode ten attempts for DynamoDB) let one call outlast Alexa's 8 s. The turn's own budget
+# (skill.handlers.history.STORE_BUDGET_SECONDS) caps every turn's store calls in any case.
+DYNAMODB_CONNECT_TIMEOUT_SECONDS = 1.0
+DYNAMODB_READ_TIMEOUT_SECONDS = 1.5
+DYNAMODB_MAX_ATTEMPTS = 3
 
 log = logging.getLogger(__name__)
 logging.getLogger().setLevel(os.environ.get(ENV_LOG_LEVEL, "INFO"))
@@ -66,27 +75,49 @@ def default_home() -> Path:
 
 
 def build_store() -> HistoryStore:
-    """DynamoDB when TABLE_NAME is set (boto3 imported only then), else the embedded SQLite store."""
-    from datetime import timedelta
+    """DynamoDB when TABLE_NAME is set (boto3 imported only then), else the embedded SQLite store.
 
+    When TABLE_NAME is set but the DynamoDB client cannot be built (boto3 missing, no region), the failure is
+    logged and the store is one that cannot be reached: every request still gets its answer, and a user's
+    history there is said to be unreachable, never absent.
+    """
     kb = load_knowledge_base()
     retention = timedelta(days=kb.retention_days)
     table_name = os.environ.get(ENV_TABLE)
     if table_name:
-        import boto3
-
-        from skill.persistence.dynamodb import DynamoDbHistoryStore
-
-        return DynamoDbHistoryStore(boto3.resource("dynamodb").Table(table_name), retention=retention)
+        return _dynamodb_store(table_name, retention)
     from skill.persistence.sqlite import SqliteHistoryStore
 
     return SqliteHistoryStore(default_home() / _DB_NAME, retention=retention)
 
 
-def build_skill(store: HistoryStore | None = None) -> CustomSkill:
-    """The skill object shared by Lambda, `invoke`, `chat` and `serve`."""
+def _dynamodb_store(table_name: str, retention: timedelta) -> HistoryStore:
+    try:
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError
+
+        from skill.persistence.dynamodb import DynamoDbHistoryStore
+    except ImportError:
+        log.error("%s is set but boto3 is not installed: going on without history", ENV_TABLE)
+        return UnreachableHistoryStore(f"{ENV_TABLE} is set but boto3 is not installed")
+    config = Config(
+        connect_timeout=DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=DYNAMODB_READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": DYNAMODB_MAX_ATTEMPTS},
+    )
+    try:
+        table = boto3.resource("dynamodb", config=config).Table(table_name)
+    except BotoCoreError as exc:  # no region configured, an invalid endpoint, ...
+        log.error("cannot reach DynamoDB table %s (%s): going on without history", table_name, exc)
+        return UnreachableHistoryStore(f"the DynamoDB client for {table_name} could not be built: {exc}")
+    return DynamoDbHistoryStore(table, retention=retention)
+
+
+def build_skill(store: HistoryStore | None = None, *, clock: Clock = utc_now) -> CustomSkill:
+    """The skill object shared by Lambda, `invoke`, `chat` and `serve`; `clock` is the server's (UTC) time."""
     builder = SkillBuilder()
-    request_handlers, exception_handlers = build_handlers(load_knowledge_base(), store)
+    request_handlers, exception_handlers = build_handlers(load_knowledge_base(), store, clock)
     for handler in request_handlers:
         builder.add_request_handler(handler)
     for handler in exception_handlers:
@@ -140,3 +171,8 @@ def _application_id(event: Any) -> str | None:
         if isinstance(node, str):
             return node
     return None
+
+
+if os.environ.get(ENV_TABLE):
+    # Lambda's init phase: import boto3 and build the DynamoDB client now, not in the first user's turn.
+    _skill()

@@ -3,10 +3,12 @@ session between turns exactly as an Alexa device does; it asserts nothing about 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,14 +33,17 @@ __all__ = [
     "Converse",
     "FakeClock",
     "Invoke",
+    "OtherProcess",
     "Reply",
     "clock",
     "coach_skill",
     "converse",
+    "converse_through_lambda",
     "history_store",
     "invoke",
     "isolated_home",
     "load_event",
+    "other_process",
     "plain_text",
     "pytest_generate_tests",
 ]
@@ -87,6 +92,41 @@ def _forget_cached_skill() -> None:
         app._skill.cache_clear()
 
 
+OtherProcess = Callable[..., contextlib.AbstractContextManager[None]]
+
+
+@pytest.fixture
+def other_process() -> OtherProcess:
+    """`with other_process(path, "BEGIN IMMEDIATE"):` another process has the SQLite file open, having run the
+    statements and keeping any transaction open (a write lock, a read snapshot) until the block ends."""
+    code = (
+        "import sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "for statement in sys.argv[2:]:\n"
+        "    conn.execute(statement).fetchall()\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+
+    @contextlib.contextmanager
+    def hold(path: Path, *statements: str) -> Iterator[None]:
+        with subprocess.Popen(
+            [sys.executable, "-c", code, str(path), *statements],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as process:
+            assert process.stdin is not None and process.stdout is not None
+            try:
+                assert process.stdout.readline().strip() == "ready"
+                yield
+            finally:
+                process.stdin.close()  # the other process ends, releasing what it holds
+                process.wait(timeout=30)
+
+    return hold
+
+
 @pytest.fixture
 def load_event() -> Callable[[str], dict[str, Any]]:
     """`load_event("launch.json")`: a fresh copy of events/launch.json."""
@@ -132,11 +172,11 @@ def history_store(tmp_path: Path, clock: FakeClock) -> Iterator[SqliteHistorySto
 
 
 @pytest.fixture
-def coach_skill(history_store: SqliteHistoryStore) -> CustomSkill:
-    """The real skill, built for this test on its own embedded store."""
+def coach_skill(history_store: SqliteHistoryStore, clock: FakeClock) -> CustomSkill:
+    """The real skill, built for this test on its own embedded store, on the test's clock."""
     from skill.app import build_skill
 
-    return build_skill(history_store)
+    return build_skill(history_store, clock=clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +414,24 @@ def converse(coach_skill: CustomSkill, clock: FakeClock) -> Converse:
         def handle(event: dict[str, Any]) -> dict[str, Any]:
             return handle_event(event, target)
 
+        return Conversation(handle, resolver, clock, user_id)
+
+    return start
+
+
+@pytest.fixture
+def converse_through_lambda(clock: FakeClock) -> Callable[[str], Conversation]:
+    """`converse_through_lambda(user_id)`: a conversation through `lambda_handler` itself, with the history
+    store the environment configures, as on AWS Lambda."""
+    from skill.app import lambda_handler
+    from skill.local.resolver import UtteranceResolver
+
+    resolver = UtteranceResolver.from_model_file(MODEL_PATH, today=clock.today)
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        return lambda_handler(event, None)
+
+    def start(user_id: str = DEFAULT_USER) -> Conversation:
         return Conversation(handle, resolver, clock, user_id)
 
     return start

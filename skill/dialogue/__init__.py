@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skill.dialogue.flow import Turn, UserTurn, assessment_attribute, step
+from skill.dialogue.flow import Turn, UserTurn, assessment_attribute, settle, step
 from skill.dialogue.state import DialogueState, SessionStateError, UserContext
 from skill.dialogue.understand import SlotValue
 
@@ -14,5 +14,6 @@ __all__ = [
     "UserContext",
     "UserTurn",
     "assessment_attribute",
+    "settle",
     "step",
 ]

@@ -1,6 +1,7 @@
 """One turn of the conversation: state + what the user did -> what to say next + new state + store effects.
 
-Pure: the handlers translate Alexa requests into a UserTurn and render the Outcome; nothing here speaks or stores.
+Pure: the handlers translate Alexa requests into a UserTurn, apply the effects, let `settle` choose what to say
+about the effects that failed, and render the Outcome; nothing here speaks or stores.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from skill.engine import Assessment, Facts, assess, next_question, plan_advice, 
 from skill.knowledge import KnowledgeBase
 from skill.knowledge.model import CauseId, RedFlag, TriageLevel
 
-__all__ = ["Turn", "TurnKind", "UserTurn", "assessment_attribute", "step"]
+__all__ = ["Turn", "TurnKind", "UserTurn", "assessment_attribute", "settle", "step"]
 
 TurnKind = Literal[
     "launch",
@@ -79,7 +80,7 @@ def step(
     if kind == "forget":
         return _ask_forget(state)
     if state.phase == "consent" and kind in ("yes", "no"):
-        return _consent(state, kind == "yes")
+        return _consent(kb, state, kind == "yes")
     if state.phase == "confirm_forget" and kind in ("yes", "no", "dont_know"):
         return _forget(state, kind == "yes")
     if kind == "dont_know" and state.phase in ("consent", "verdict"):
@@ -182,7 +183,7 @@ def _verdict(
             facts = facts.with_values(kb, {"habitual": True})
     assessment = assess(kb, facts)
     if user.consent is True and state.assessment is None:  # a verdict said again is not another episode
-        effects = (*effects, o.Effect("record_episode"))
+        effects = (*effects, _record(assessment, facts))
     if assessment.triage == "urgent":
         follow_up: Literal["more", "consent", "none"] = "none"
         phase: Literal["done", "consent", "verdict"] = "done"
@@ -295,7 +296,14 @@ def _not_understood(kb: KnowledgeBase, state: DialogueState) -> Turn:
     )
 
 
-def _consent(state: DialogueState, yes: bool) -> Turn:
+def _record(assessment: Assessment, facts: Facts) -> o.Effect:
+    """The episode to keep, from the engine's assessment: the leading cause (none when urgent) and triage."""
+    leader = assessment.leader
+    cause = leader.id if leader is not None and assessment.triage != "urgent" else None
+    return o.Effect("record_episode", muscles=facts.muscles(), cause=cause, triage=assessment.triage)
+
+
+def _consent(kb: KnowledgeBase, state: DialogueState, yes: bool) -> Turn:
     user = UserContext(
         returning=True,
         consent=yes,
@@ -304,8 +312,8 @@ def _consent(state: DialogueState, yes: bool) -> Turn:
         store_available=state.user.store_available,
     )
     effects = [o.Effect("set_consent", consent=yes)]
-    if yes:
-        effects.append(o.Effect("record_episode"))
+    if yes and state.assessment is not None:  # the verdict of this session, assessed again from its facts
+        effects.append(_record(_reassess(kb, state), state.facts))
     return Turn(
         o.Farewell("consent_yes" if yes else "consent_no"),
         state.evolve(user=user, phase="done"),
@@ -315,6 +323,8 @@ def _consent(state: DialogueState, yes: bool) -> Turn:
 
 
 def _ask_forget(state: DialogueState) -> Turn:
+    if state.user.store_unreachable:  # a history may be kept: never say there is nothing to forget
+        return Turn(o.Farewell("forget_failed"), state.evolve(phase="done"), end_session=True)
     if not state.user.store_available:
         return Turn(o.Prompt("no_history_kept"), state)
     return Turn(o.Prompt("confirm_forget"), state.evolve(phase="confirm_forget"))
@@ -339,3 +349,18 @@ def _is_sign(kb: KnowledgeBase, finding: str) -> bool:
     """A finding that only red-flag rules use (a warning sign, a group, a medicine), not evidence for a cause."""
     known = kb.findings.get(finding)
     return known is not None and not known.is_evidence
+
+
+def settle(turn: Turn, failed: frozenset[o.EffectKind]) -> Turn:
+    """The turn once its effects were applied: never claim what the history store did not do."""
+    if not failed:
+        return turn
+    outcome = turn.outcome
+    if isinstance(outcome, o.Farewell):
+        if outcome.reason == "forgotten" and "forget" in failed:
+            return turn._replace(outcome=o.Farewell("forget_failed"))
+        if outcome.reason == "consent_yes" and failed & {"set_consent", "record_episode"}:
+            return turn._replace(outcome=o.Farewell("consent_unsaved"))
+    if isinstance(outcome, o.Verdict) and "record_episode" in failed:
+        return turn._replace(outcome=outcome._replace(unsaved=True))
+    return turn

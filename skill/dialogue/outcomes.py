@@ -12,6 +12,7 @@ from skill.knowledge.model import Advice, CauseId, RedFlag, TriageLevel
 __all__ = [
     "Ask",
     "Effect",
+    "EffectKind",
     "Explain",
     "Farewell",
     "Greeting",
@@ -69,6 +70,7 @@ class Verdict(NamedTuple):
     runner_up: CauseId | None = None  # a cause close enough to the leader to mention
     unsure: frozenset[TriageLevel] = frozenset()  # levels whose screen the user could not answer
     name_cause: bool = True  # False when a sign calls for a doctor without any reassurance
+    unsaved: bool = False  # the episode was to be kept, but the history store failed
 
     @property
     def triage(self) -> TriageLevel:
@@ -98,6 +100,7 @@ class Recall(NamedTuple):
     triage: str | None
     day: str | None
     consent: bool | None
+    reachable: bool = True  # False: the history store failed, so nothing is known either way
 
 
 class Repeat(NamedTuple):
@@ -106,7 +109,17 @@ class Repeat(NamedTuple):
 
 
 class Farewell(NamedTuple):
-    reason: Literal["stop", "done", "consent_yes", "consent_no", "forgotten", "kept", "more_given"]
+    reason: Literal[
+        "stop",
+        "done",
+        "consent_yes",
+        "consent_no",
+        "forgotten",
+        "kept",
+        "more_given",
+        "forget_failed",  # the history store failed: nothing was deleted, or not all of it
+        "consent_unsaved",  # the history store failed: the episode (or the consent) was not kept
+    ]
     more: Assessment | None = None
     tips: tuple[Advice, ...] = ()  # the advice not yet spoken, when more was asked for
 
@@ -114,8 +127,17 @@ class Farewell(NamedTuple):
 Outcome = Greeting | Ask | Verdict | Explain | Prompt | Recall | Repeat | Farewell
 
 
-class Effect(NamedTuple):
-    """A change the edge must make in the history store after the turn."""
+EffectKind = Literal["record_episode", "set_consent", "forget", "disclaimer_heard"]
 
-    kind: Literal["record_episode", "set_consent", "forget", "disclaimer_heard"]
+
+class Effect(NamedTuple):
+    """A change the edge must make in the history store before the turn's words are chosen.
+
+    ``record_episode`` carries the episode as the engine assessed it (never as the device sent it back).
+    """
+
+    kind: EffectKind
     consent: bool | None = None
+    muscles: tuple[str, ...] = ()
+    cause: str | None = None
+    triage: str | None = None

@@ -39,6 +39,7 @@ class UserContext(NamedTuple):
     recent_episodes: int = 0
     recent_muscles: tuple[str, ...] = ()
     store_available: bool = False
+    store_unreachable: bool = False  # a store is kept, but it failed to answer at the start of the session
 
 
 class DialogueState(NamedTuple):
@@ -82,6 +83,7 @@ class DialogueState(NamedTuple):
                 "recent_episodes": self.user.recent_episodes,
                 "recent_muscles": list(self.user.recent_muscles),
                 "store_available": self.user.store_available,
+                "store_unreachable": self.user.store_unreachable,
             },
         }
         out: dict[str, Any] = {STATE_KEY: json.dumps(state, separators=(",", ":"))}
@@ -153,6 +155,7 @@ def _parse_user(raw: Any) -> UserContext:
         recent_episodes=count,
         recent_muscles=tuple(muscles),
         store_available=bool(raw.get("store_available", False)),
+        store_unreachable=bool(raw.get("store_unreachable", False)),
     )
 
 

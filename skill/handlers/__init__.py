@@ -19,15 +19,17 @@ from skill.handlers.turns import (
     UnknownIntentHandler,
 )
 from skill.knowledge import KnowledgeBase
-from skill.persistence import HistoryStore
+from skill.persistence import Clock, HistoryStore, utc_now
 
 __all__ = ["HistoryKeeper", "build_handlers", "intents"]
 
 
-def build_handlers(kb: KnowledgeBase, store: HistoryStore | None) -> tuple[list[Any], list[Any]]:
-    """Request handlers in dispatch order, and exception handlers."""
+def build_handlers(
+    kb: KnowledgeBase, store: HistoryStore | None, clock: Clock = utc_now
+) -> tuple[list[Any], list[Any]]:
+    """Request handlers in dispatch order, and exception handlers; `clock` is the server's (UTC) time."""
     history = HistoryKeeper(kb, store)
-    runner = TurnRunner(kb, history)
+    runner = TurnRunner(kb, history, clock)
     request_handlers: list[Any] = [
         IntentTurnHandler(runner),
         LaunchHandler(runner),

@@ -56,8 +56,8 @@ class SkillDisabledHandler(AbstractRequestHandler):
         request = handler_input.request_envelope.request
         body = getattr(request, "body", None)
         user_id = getattr(body, "user_id", None) or _context_user(handler_input)
-        if user_id:
-            self.history.forget(user_id)
+        if user_id and not self.history.forget(user_id):
+            log.error("could not delete the history of a user who disabled the skill")
         return handler_input.response_builder.response
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -13,12 +13,13 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill.dialogue import DialogueState, SessionStateError, SlotValue, UserTurn, step
+from skill.dialogue import DialogueState, SessionStateError, SlotValue, UserTurn, settle, step
 from skill.dialogue.flow import TurnKind
 from skill.dialogue.understand import WORDS
 from skill.handlers import intents as i
 from skill.handlers.history import HistoryKeeper
 from skill.knowledge import KnowledgeBase
+from skill.persistence import Clock, utc_now
 from skill.speech import render, to_ssml
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_CLOCK_SKEW: Final = dt.timedelta(days=1)
+"""A request timestamp further than this from the server's clock is not believed for the user's day."""
 
 INTENT_TURNS: dict[str, TurnKind] = {
     i.REPORT: "report",
@@ -57,15 +61,17 @@ INTENT_TURNS: dict[str, TurnKind] = {
 class TurnRunner:
     """Runs one turn for any handler: the shared read-state / step / render / write-state sequence."""
 
-    def __init__(self, kb: KnowledgeBase, history: HistoryKeeper) -> None:
+    def __init__(self, kb: KnowledgeBase, history: HistoryKeeper, clock: Clock = utc_now) -> None:
         self.kb = kb
         self.history = history
+        self.clock = clock
 
     def run(
         self, handler_input: HandlerInput, kind: TurnKind, slots: Mapping[str, SlotValue] | None = None
     ) -> Response:
         envelope = handler_input.request_envelope
-        today = _today(envelope.request)
+        budget = self.history.budget()
+        today = _today(envelope.request, self.clock())
         user_id = _user_id(handler_input)
         session = envelope.session
         try:
@@ -75,13 +81,13 @@ class TurnRunner:
             log.warning("restarting the interview: %s", exc)
             state, restarted = DialogueState(), True
         if session is None or session.new or restarted:
-            context, _ = self.history.context(user_id, today)
-            state = state.evolve(user=context)
-        recall = self.history.recall(user_id) if kind == "last_time" else None
+            state = state.evolve(user=self.history.context(user_id, today, budget))
+        recall = self.history.recall(user_id, budget) if kind == "last_time" else None
         turn = step(self.kb, state, UserTurn(kind, slots or {}, recall), today, restarted)
+        # The store's work is done before the words are chosen, so they never claim what it did not do.
+        turn = settle(turn, self.history.apply(user_id, turn.effects, today, budget))
         spoken = render(self.kb, turn.outcome)
         new_state = turn.state.evolve(last_speech=spoken.speech, last_reprompt=spoken.reprompt)
-        self.history.apply(user_id, turn.effects, new_state, today)
         handler_input.attributes_manager.session_attributes = new_state.to_session()
         builder = handler_input.response_builder.speak(to_ssml(spoken.speech))
         if spoken.reprompt and not turn.end_session:
@@ -177,15 +183,23 @@ def _intent_name(request: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _today(request: Any) -> dt.date:
+def _today(request: Any, now: dt.datetime) -> dt.date:
+    """The request's day; the server's when the request's timestamp is missing or far from the server's clock
+    (a timestamp in year 9999 must not become an episode's day)."""
     stamp = getattr(request, "timestamp", None)
     if isinstance(stamp, dt.datetime):
-        return stamp.date()
-    return dt.datetime.now(dt.UTC).date()
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.UTC)
+        if abs(stamp - now) <= _CLOCK_SKEW:
+            return stamp.astimezone(dt.UTC).date()
+        log.info("request timestamp is far from the server's clock; using the server's day")
+    return now.astimezone(dt.UTC).date()
 
 
-def _user_id(handler_input: HandlerInput) -> str:
+def _user_id(handler_input: HandlerInput) -> str | None:
+    """The Alexa user id; None when the request carries none (such a request has no history)."""
     envelope = handler_input.request_envelope
     system = getattr(envelope.context, "system", None)
     user = getattr(system, "user", None) or getattr(envelope.session, "user", None)
-    return str(getattr(user, "user_id", None) or "anonymous")
+    user_id = getattr(user, "user_id", None)
+    return user_id if isinstance(user_id, str) and user_id else None

@@ -16,6 +16,7 @@ from skill.persistence.base import (
     Episode,
     HistoryStore,
     InvalidEpisodeError,
+    UnreachableHistoryStore,
     UserHistory,
     utc_now,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "HistoryStore",
     "InvalidEpisodeError",
     "SqliteHistoryStore",
+    "UnreachableHistoryStore",
     "UserHistory",
     "utc_now",
 ]

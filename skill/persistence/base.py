@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, NamedTuple, Protocol
 
-from skill.errors import MuscleCoachError
+from skill.errors import MuscleCoachError, StoreError
 
 __all__ = [
     "DEFAULT_RETENTION",
@@ -18,6 +18,7 @@ __all__ = [
     "Episode",
     "HistoryStore",
     "InvalidEpisodeError",
+    "UnreachableHistoryStore",
     "UserHistory",
     "utc_now",
 ]
@@ -106,3 +107,29 @@ class HistoryStore(Protocol):
     def delete_user(self, user_id: str) -> None:
         """Remove everything about the user, profile included."""
         ...
+
+
+class UnreachableHistoryStore:
+    """A HistoryStore that is configured but cannot be built (say, a table without a region): every call raises
+    StoreError, so the skill says the history is unreachable rather than that there is none."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def _fail(self) -> StoreError:
+        return StoreError(f"the history store is not usable: {self.reason}")
+
+    def load(self, user_id: str) -> UserHistory:
+        raise self._fail()
+
+    def mark_disclaimer_heard(self, user_id: str) -> None:
+        raise self._fail()
+
+    def set_consent(self, user_id: str, consent: bool) -> None:
+        raise self._fail()
+
+    def append_episode(self, user_id: str, episode: Episode) -> None:
+        raise self._fail()
+
+    def delete_user(self, user_id: str) -> None:
+        raise self._fail()

@@ -1,10 +1,12 @@
-"""The embedded history store: a SQLite file in WAL mode, safe across threads; must not read the environment."""
+"""The embedded history store: a private SQLite file in WAL mode, safe across threads and processes; must not
+read the environment."""
 
 from __future__ import annotations
 
 import datetime
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -17,12 +19,18 @@ from skill.errors import StoreError
 from skill.persistence.base import DEFAULT_RETENTION, NO_HISTORY, Clock, Episode, UserHistory, utc_now
 from skill.persistence.records import Retention, describe_problem, episode_from_record, record_of
 
-__all__ = ["SCHEMA_VERSION", "SqliteHistoryStore"]
+__all__ = ["BUSY_TIMEOUT_SECONDS", "SCHEMA_VERSION", "SqliteHistoryStore"]
 
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION: Final = 1
-_BUSY_TIMEOUT_SECONDS: Final = 5.0  # another process holding the write lock; a voice turn cannot wait longer
+BUSY_TIMEOUT_SECONDS: Final = 2.0
+"""How long one call waits for another connection's write lock: well inside a turn's time for the store."""
+_MAX_IDLE_CONNECTIONS: Final = 4
+_FOLDER_MODE: Final = 0o700
+_FILE_MODE: Final = 0o600
+# The database and the two files SQLite keeps next to it in WAL mode.
+_FILE_SUFFIXES: Final = ("", "-wal", "-shm")
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS profile (
@@ -46,11 +54,14 @@ CREATE INDEX IF NOT EXISTS episode_by_day ON episode (day);
 class SqliteHistoryStore:
     """HistoryStore on a local SQLite file, created with its parent directories on first use.
 
-    One connection, opened on first use and guarded by a lock, serves every thread (the HTTP server is
-    threaded); other processes on the same file (``chat`` next to ``serve``) are coordinated by SQLite's own
-    locking. Writes take the write lock up front (BEGIN IMMEDIATE), commit durably (synchronous=FULL) and purge
-    the expired episodes of every user. After a database error, or when the file was deleted or replaced, the
-    connection is dropped and the next call opens the file again (creating it if need be).
+    Each call takes a connection of its own from a small pool (the HTTP server is threaded), so reads never
+    wait for one another and, in WAL mode, never for a writer; writers in this process and in others (``chat``
+    next to ``serve``) are coordinated by SQLite's own locking, waiting at most ``busy_timeout`` seconds.
+    Writes take the write lock up front (BEGIN IMMEDIATE), commit durably (synchronous=FULL) and purge the
+    expired episodes of every user. Opening a file whose schema is current writes nothing. The folder the
+    store creates is private (0700) and its files are 0600, whatever the umask. After a database error the
+    connection is closed; when the file was deleted or replaced, pooled connections are dropped and the next
+    call opens the file again (creating it if need be).
     """
 
     def __init__(
@@ -59,13 +70,15 @@ class SqliteHistoryStore:
         *,
         retention: datetime.timedelta = DEFAULT_RETENTION,
         clock: Clock = utc_now,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
     ) -> None:
         self._path = path
         self._retention = Retention(retention, clock)
+        self._busy_timeout = busy_timeout
+        # Guards the pool of idle connections only: never held while SQLite works.
         self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        # (device, inode) of the file the open connection writes to
-        self._file_identity: tuple[int, int] | None = None
+        # Idle connections, each with the (device, inode) of the file it was opened on.
+        self._idle: list[tuple[sqlite3.Connection, tuple[int, int] | None]] = []
 
     @property
     def path(self) -> Path:
@@ -73,9 +86,11 @@ class SqliteHistoryStore:
         return self._path
 
     def close(self) -> None:
-        """Close the connection; the next call opens it again."""
+        """Close the idle connections; the next call opens one again."""
         with self._lock:
-            self._drop_connection()
+            idle, self._idle = self._idle, []
+        for conn, _ in idle:
+            conn.close()
 
     def load(self, user_id: str) -> UserHistory:
         with self._failures_as_store_error("load the history"), self._connection() as conn:
@@ -142,10 +157,13 @@ class SqliteHistoryStore:
     def _scrub_log(self) -> None:
         """Copy the WAL into the file and empty it, so that deleted rows survive in neither.
 
-        Best effort: a reader in another process can hold the log open; the next checkpoint then clears it.
+        A reader still using older pages of the log (another process) blocks this for the busy timeout; then
+        the deletion is not complete on disk, and that is a StoreError, never a quiet success.
         """
         with self._failures_as_store_error("clear the write-ahead log"), self._connection() as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                raise StoreError(f"could not clear the write-ahead log of {self._path}: a reader holds it")
 
     @contextmanager
     def _failures_as_store_error(self, action: str) -> Iterator[None]:
@@ -156,24 +174,38 @@ class SqliteHistoryStore:
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        """The connection, held by this thread alone for the block."""
+        """A connection held by this call alone: back to the pool after the block, closed after an error."""
+        identity = _identity(self._path)
+        conn = self._take_idle(identity)
+        if conn is None:
+            conn = self._open()
+            identity = _identity(self._path)
+        try:
+            yield conn
+        except BaseException:
+            conn.close()  # rolls back whatever the block left open
+            raise
         with self._lock:
-            try:
-                if self._conn is not None and _identity(self._path) != self._file_identity:
-                    # The file was deleted or replaced under us: writing on would feed a file nobody reads.
-                    self._drop_connection()
-                if self._conn is None:
-                    self._conn = self._open()
-                    self._file_identity = _identity(self._path)
-                yield self._conn
-            except sqlite3.Error:
-                self._drop_connection()
-                raise
+            if len(self._idle) < _MAX_IDLE_CONNECTIONS:
+                self._idle.append((conn, identity))
+                return
+        conn.close()
 
-    def _drop_connection(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
+    def _take_idle(self, identity: tuple[int, int] | None) -> sqlite3.Connection | None:
+        """An idle connection to the file now at the path; idle ones to a deleted or replaced file are closed
+        (writing on would feed a file nobody reads)."""
+        stale: list[sqlite3.Connection] = []
+        found: sqlite3.Connection | None = None
+        with self._lock:
+            while self._idle:
+                conn, opened_on = self._idle.pop()
+                if identity is not None and opened_on == identity:
+                    found = conn
+                    break
+                stale.append(conn)
+        for conn in stale:
             conn.close()
+        return found
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -192,24 +224,49 @@ class SqliteHistoryStore:
             conn.execute("COMMIT")
 
     def _open(self) -> sqlite3.Connection:
-        """Connect, creating the folders, the file and the schema when missing."""
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        """Connect, creating the private folder, the file and the schema when missing; a current file is only read."""
+        _private_file(self._path)
         conn = sqlite3.connect(
-            self._path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+            self._path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
         )
         try:
-            _use_wal(conn, self._path)
+            _use_wal(conn, self._path, self._busy_timeout)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA secure_delete = ON")  # deleted history is overwritten, not just unlinked
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self._path} was written by a newer version (schema {version})")
-            conn.executescript(_SCHEMA)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version < SCHEMA_VERSION:
+                conn.executescript(
+                    f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                )
         except BaseException:
             conn.close()
             raise
         return conn
+
+
+def _private_file(path: Path) -> None:
+    """Make the store's folder (0700, when it creates it) and file (0600), whatever the umask; tighten the
+    modes of the database and its WAL files when they are this user's and readable by others."""
+    folder = path.parent
+    if not folder.is_dir():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(mode=_FOLDER_MODE)
+        except FileExistsError:
+            pass  # another process made it first, and made it private
+        else:
+            os.chmod(folder, _FOLDER_MODE)  # the umask may have taken bits away, or mkdir given more
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, _FILE_MODE)
+    os.close(fd)
+    for suffix in _FILE_SUFFIXES:
+        try:
+            status = os.stat(f"{path}{suffix}")
+        except FileNotFoundError:
+            continue
+        if status.st_mode & 0o777 != _FILE_MODE and status.st_uid == os.getuid():
+            os.chmod(f"{path}{suffix}", _FILE_MODE)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -220,10 +277,10 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
-def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
-    """Switch the file to WAL mode once. SQLite answers a switch that races another connection's with
-    SQLITE_BUSY at once, without waiting: so wait here, as long as for any other lock."""
-    deadline = time.monotonic() + _BUSY_TIMEOUT_SECONDS
+def _use_wal(conn: sqlite3.Connection, path: Path, busy_timeout: float) -> None:
+    """Switch the file to WAL mode once (a file already in WAL mode is only read). SQLite answers a switch that
+    races another connection's with SQLITE_BUSY at once, without waiting: so wait here, as for any other lock."""
+    deadline = time.monotonic() + busy_timeout
     while (mode := conn.execute("PRAGMA journal_mode").fetchone()[0]) != "wal":
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

@@ -31,6 +31,7 @@ _PREFACE = {
 _ADVICE_WORDS = 36
 _CONSENT_KEEPS = "I'd keep only the date, the muscles and the likely cause"
 _CONSENT_REPROMPT = "Should I remember this episode? Say yes or no."
+_UNREACHABLE = "I'm sorry, I can't reach your history right now,"
 _ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
 
 
@@ -153,6 +154,8 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
             parts.append(kb.safety_net.text)
         elif v.plan.safety_net is not None:
             parts.append(v.plan.safety_net.text)
+    if v.unsaved:
+        parts.append(f"\t{_UNREACHABLE} so I couldn't save this episode.")
     reprompt: str | None
     if v.follow_up == "consent":
         parts.append(
@@ -306,6 +309,9 @@ def _prompt(p: o.Prompt) -> Spoken:
 
 
 def _recall(kb: KnowledgeBase, r: o.Recall) -> Spoken:
+    if not r.reachable:
+        text = f"{_UNREACHABLE} so I can't tell you what I said before. Please try again later. " + _INVITE
+        return Spoken(text, _INVITE_REPROMPT)
     if r.cause is None and r.triage is None:
         if r.consent is not True:
             text = "I don't keep a history for you, so I can't say what I told you before. " + _INVITE
@@ -338,6 +344,8 @@ def _farewell(kb: KnowledgeBase, f: o.Farewell) -> Spoken:
         "forgotten": "Done. I've deleted everything I remembered about you. Take care!",
         "kept": "Okay, I'll keep your history as it is. Take care!",
         "more_given": "Take care, and go easy on those muscles.",
+        "forget_failed": f"{_UNREACHABLE} so I couldn't delete it. Please try again in a little while. Take care!",
+        "consent_unsaved": f"{_UNREACHABLE} so I couldn't save this episode. Please try again next time. Take care!",
     }[f.reason]
     return Spoken(text)
 

@@ -1,21 +1,29 @@
-"""What the embedded SQLite store adds to the contract: lazy file creation, WAL, purging, many threads."""
+"""What the embedded SQLite store adds to the contract: lazy private files, WAL, purging, many threads, other
+processes holding locks."""
 
 from __future__ import annotations
 
 import collections
 import datetime
+import os
 import shutil
 import sqlite3
+import stat
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from skill.errors import StoreError
 from skill.persistence import NO_HISTORY, Episode, SqliteHistoryStore
+from skill.persistence.sqlite import BUSY_TIMEOUT_SECONDS
+
+if TYPE_CHECKING:
+    from conftest import OtherProcess
 
 try:
     from .store_fixtures import FakeClock
@@ -186,3 +194,96 @@ def test_eight_threads_appending_fifty_episodes_each_lose_none(
         (f"muscle_{n}",): 50 for n in range(8)
     }
     assert (history.consent, history.disclaimer_heard) == (True, True)
+
+
+def seeded(path: Path, open_store: Callable[..., SqliteHistoryStore]) -> SqliteHistoryStore:
+    """A store on a current file holding one user's consent and one episode; its connections closed."""
+    store = open_store(path, clock=FakeClock(NOW))
+    store.set_consent(USER, True)
+    store.append_episode(USER, on(NOW.date(), "calf"))
+    store.close()
+    return store
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o277], ids=oct)
+def test_the_folder_is_0700_and_the_files_0600_whatever_the_umask(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore], umask: int
+) -> None:
+    path = tmp_path / "data" / "muscle-coach" / "history.db"
+    previous = os.umask(umask)
+    try:
+        store = open_store(path, clock=FakeClock(NOW))
+        store.set_consent(USER, True)
+        store.append_episode(USER, on(NOW.date(), "calf"))
+    finally:
+        os.umask(previous)
+
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()}
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert {"history.db", "history.db-wal", "history.db-shm"} <= set(modes)
+    assert modes == dict.fromkeys(modes, 0o600)
+
+
+def test_a_store_file_left_readable_by_others_is_made_private(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore]
+) -> None:
+    path = tmp_path / "history.db"
+    seeded(path, open_store)
+    path.chmod(0o644)
+
+    assert open_store(path, clock=FakeClock(NOW)).load(USER).consent is True
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_opening_a_current_file_writes_nothing_so_reads_never_wait_for_a_writer(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore], other_process: OtherProcess
+) -> None:
+    path = tmp_path / "history.db"
+    seeded(path, open_store)
+    before = path.read_bytes()
+
+    with other_process(path, "BEGIN IMMEDIATE"):  # holds the write lock throughout
+        started = time.monotonic()
+        history = open_store(path, clock=FakeClock(NOW)).load(USER)
+        elapsed = time.monotonic() - started
+
+    assert history.episodes == (on(NOW.date(), "calf"),)
+    assert elapsed < BUSY_TIMEOUT_SECONDS  # it never waited for the lock (generous: it takes milliseconds)
+    assert path.read_bytes() == before
+
+
+def test_a_write_gives_up_after_the_busy_timeout_while_another_process_holds_the_lock(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore], other_process: OtherProcess
+) -> None:
+    path = tmp_path / "history.db"
+    store = seeded(path, open_store)
+
+    with other_process(path, "BEGIN IMMEDIATE"):
+        started = time.monotonic()
+        with pytest.raises(StoreError):
+            store.append_episode(USER, on(NOW.date(), "forearm"))
+        elapsed = time.monotonic() - started
+
+    assert elapsed < BUSY_TIMEOUT_SECONDS + 2.5  # generous: a shared machine
+    store.append_episode(USER, on(NOW.date(), "forearm"))  # the lock is free again
+    assert len(store.load(USER).episodes) == 2
+
+
+def test_a_deletion_a_reader_keeps_in_the_log_is_a_store_error_until_it_is_gone_from_the_files(
+    tmp_path: Path, open_store: Callable[..., SqliteHistoryStore], other_process: OtherProcess
+) -> None:
+    path = tmp_path / "history.db"
+    store = open_store(path, clock=FakeClock(NOW), busy_timeout=0.2)
+    store.set_consent(USER, True)
+    for _ in range(20):
+        store.append_episode(USER, on(NOW.date(), "hamstring", cause="caffeine"))
+
+    # Another process reads, holding a snapshot older than the deletion: the log cannot be emptied under it.
+    with other_process(path, "BEGIN", "SELECT * FROM episode"), pytest.raises(StoreError):
+        store.delete_user(USER)
+
+    store.delete_user(USER)  # said again once the reader is gone: now complete on disk
+    for file in sorted(tmp_path.glob("history.db*")):
+        data = file.read_bytes()
+        assert [word for word in (USER.encode(), b"hamstring") if word in data] == [], file.name
