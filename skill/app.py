@@ -5,7 +5,7 @@ The only module that reads the environment. AWS objects are built lazily, and on
 
 from __future__ import annotations
 
-import json
+import copy
 import logging
 import os
 from functools import lru_cache
@@ -14,9 +14,9 @@ from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
-from ask_sdk_model import RequestEnvelope
 
 from skill.handlers import build_handlers
+from skill.handlers.envelope import read_envelope, request_type
 from skill.knowledge import load_knowledge_base
 from skill.persistence import HistoryStore
 
@@ -37,8 +37,23 @@ ENV_LOG_LEVEL = "LOG_LEVEL"
 _DB_NAME = "history.sqlite3"
 
 log = logging.getLogger(__name__)
-logging.getLogger().setLevel(os.environ.get(ENV_LOG_LEVEL, "INFO"))
 
+
+def _log_level(configured: str | None) -> int:
+    """LOG_LEVEL as a logging level (a name such as DEBUG or a number); INFO, with a warning, when unknown."""
+    if not configured:
+        return logging.INFO
+    text = configured.strip().upper()
+    level = int(text) if text.isdigit() else logging.getLevelNamesMapping().get(text)
+    if level is None:
+        log.warning("%s=%r is not a logging level; logging at INFO", ENV_LOG_LEVEL, configured)
+        return logging.INFO
+    return level
+
+
+logging.getLogger().setLevel(_log_level(os.environ.get(ENV_LOG_LEVEL)))
+
+_NO_SPEECH: dict[str, Any] = {"version": "1.0", "response": {}}
 _SORRY = {
     "version": "1.0",
     "response": {
@@ -100,26 +115,29 @@ def _skill() -> CustomSkill:
 
 
 def handle_event(event: dict[str, Any], skill: CustomSkill | None = None) -> dict[str, Any]:
-    """One Alexa request envelope in, one response envelope out; never raises for bad input."""
+    """One Alexa request envelope in, one response envelope out; never raises for bad input.
+
+    A SessionEndedRequest never gets speech, even when it cannot be read or the skill fails on it.
+    """
     skill = skill or _skill()
-    expected = configured_skill_id()
-    if expected and _application_id(event) != expected:
-        log.warning("refused a request for another skill")
+    refusal = _refusal(event, configured_skill_id())
+    if refusal:
+        log.warning("refused a request: %s", refusal)
         return {"version": "1.0", "response": {"shouldEndSession": True}}
+    failed = copy.deepcopy(_NO_SPEECH if request_type(event) == "SessionEndedRequest" else _SORRY)
     try:
-        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
-        if envelope is None or envelope.request is None:
-            raise ValueError("the event has no request")
-    except Exception:
-        log.warning("malformed request event", exc_info=True)
-        return dict(_SORRY)
+        envelope = read_envelope(skill.serializer, event)
+    except Exception as exc:
+        log.warning("malformed request event: %s", exc)
+        log.debug("malformed request event", exc_info=True)
+        return failed
     try:
         response = skill.invoke(request_envelope=envelope, context=None)
     except Exception:
         log.exception("the skill failed to answer a request")
-        return dict(_SORRY)
+        return failed
     result = skill.serializer.serialize(response)
-    return result if isinstance(result, dict) else dict(_SORRY)
+    return result if isinstance(result, dict) else failed
 
 
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
@@ -127,16 +145,19 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     return handle_event(event)
 
 
-def _application_id(event: Any) -> str | None:
-    if not isinstance(event, dict):
-        return None
-    for path in (
-        ("context", "System", "application", "applicationId"),
-        ("session", "application", "applicationId"),
-    ):
-        node: Any = event
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, str):
-            return node
+def _refusal(event: Any, expected: str | None) -> str | None:
+    """Why a request must not reach the skill: it names two different skills, or not this one; else None."""
+    in_context = _get(event, "context", "System", "application", "applicationId")
+    in_session = _get(event, "session", "application", "applicationId")
+    if isinstance(in_context, str) and isinstance(in_session, str) and in_context != in_session:
+        return "its session and its context name different skills"
+    named = in_context if isinstance(in_context, str) else in_session
+    if expected and named != expected:
+        return "it is for another skill"
     return None
+
+
+def _get(node: Any, *path: str) -> Any:
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node

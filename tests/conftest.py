@@ -291,12 +291,15 @@ class Conversation:
         self._new_session_if_open()
         return self.send(launch_request(self.session, timestamp=self._tick()), "<open muscle coach>")
 
-    def say(self, text: str) -> Reply:
-        """Say one line in the open session, or open a new session with it (a one-shot request)."""
+    def say(self, text: str, *, change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
+        """Say one line in the open session, or open a new session with it (a one-shot request); `change`
+        edits the request envelope before it is sent (a value Alexa may send that the resolver never makes)."""
         from skill.local.envelopes import intent_request
 
         resolution = self.resolver.resolve(text)
         envelope = intent_request(self.session, resolution, self.resolver.model, timestamp=self._tick())
+        if change is not None:
+            change(envelope)
         return self.send(envelope, text)
 
     def leave(self) -> Reply | None:
