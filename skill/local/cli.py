@@ -74,8 +74,23 @@ def _invoke(files: list[Path]) -> int:
             print(f"{path}: cannot read a JSON request: {exc}", file=sys.stderr)
             status = 1
             continue
+        problem = _not_a_request(event)
+        if problem:
+            print(f"{path}: not an Alexa request: {problem}", file=sys.stderr)
+            status = 1
+            continue
         print(json.dumps(handle_event(event), indent=2))
     return status
+
+
+def _not_a_request(event: object) -> str | None:
+    """Why a JSON document is not an Alexa request envelope at all (the skill judges the rest), or None."""
+    if not isinstance(event, dict):
+        return f"the JSON is {type(event).__name__ if event is not None else 'null'}, not an object"
+    request = event.get("request")
+    if not isinstance(request, dict) or not isinstance(request.get("type"), str):
+        return 'it has no "request" object with a "type"'
+    return None
 
 
 def _chat(user: str | None, show_intents: bool) -> int:
