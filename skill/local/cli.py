@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-verify", action="store_true", help="skip request verification (local tools only)"
     )
+    serve.add_argument(
+        "--skill-id", help="the skill id requests must carry (default: the SKILL_ID environment variable)"
+    )
     commands.add_parser("validate", help="check the knowledge base and the interaction model")
     return parser
 
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return _invoke(args.files)
     if args.command == "chat":
         return _chat(args.user, args.show_intents)
-    return _serve(args.host, args.port, args.no_verify)
+    return _serve(args.host, args.port, args.no_verify, args.skill_id)
 
 
 def _validate() -> int:
@@ -110,7 +113,7 @@ def _chat(user: str | None, show_intents: bool) -> int:
     )
 
 
-def _serve(host: str, port: int, no_verify: bool) -> int:
+def _serve(host: str, port: int, no_verify: bool, skill_id: str | None) -> int:
     from skill.app import configured_skill_id, handle_event
     from skill.local.server import serve
 
@@ -118,6 +121,18 @@ def _serve(host: str, port: int, no_verify: bool) -> int:
     if not no_verify:
         from skill.local.verify import AlexaRequestVerifier
 
-        verifier = AlexaRequestVerifier(skill_id=configured_skill_id())
+        skill_id = skill_id or configured_skill_id()
+        if not skill_id:
+            print(_NO_SKILL_ID, file=sys.stderr)
+            return 2
+        verifier = AlexaRequestVerifier(skill_id=skill_id)
     serve(handle_event, host=host, port=port, verifier=verifier)
     return 0
+
+
+_NO_SKILL_ID = (
+    "muscle-coach serve: verifying requests needs this skill's id, or requests for any skill would be accepted;"
+    " pass --skill-id amzn1.ask.skill.<your-skill-id> or set SKILL_ID"
+    " (the id is on the skill's Build > Endpoint page in the Alexa developer console)."
+    " For local tools only, --no-verify turns verification off."
+)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,7 @@ import pytest
 __all__: list[str] = []
 
 ROOT = Path(__file__).resolve().parents[2]
+SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
 
 
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -55,3 +60,47 @@ def test_invoke_on_json_that_is_not_an_alexa_request_says_so_in_one_line(
     assert completed.returncode == 1
     assert completed.stdout == ""
     assert completed.stderr == f"{path}: not an Alexa request: {reason}\n"
+
+
+def test_serve_with_verification_on_and_no_skill_id_refuses_to_start_and_says_how_to_set_it() -> None:
+    completed = run_cli("serve", "--host", "127.0.0.1", "--port", "0", timeout=30)
+
+    assert completed.returncode == 2
+    assert "--skill-id" in completed.stderr and "SKILL_ID" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_serve_with_a_skill_id_flag_starts_and_refuses_unsigned_requests() -> None:
+    port = _free_port()
+    command = [sys.executable, "-m", "skill", "serve", "--port", str(port), "--skill-id", SKILL_ID]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("POST", "/", body=(ROOT / "events" / "launch.json").read_bytes())
+                response = conn.getresponse()
+                status, answer = response.status, json.loads(response.read())
+                conn.close()
+                break
+            except ConnectionRefusedError:
+                assert process.poll() is None, process.communicate()
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert status == 400
+    assert "not signed" in answer["error"]
+    assert process.returncode == 0, stderr
