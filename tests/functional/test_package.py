@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 import yaml
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -273,6 +274,60 @@ def test_lambda_zip_leaves_out_what_only_validates_the_knowledge_yaml(lambda_nam
     assert not {"pydantic", "pydantic_core", "yaml", "_yaml", "annotated_types"} & top_level
     assert "skill/knowledge/schema.py" not in lambda_names
     assert "skill/knowledge/loader.py" in lambda_names
+
+
+def test_lambda_zip_leaves_out_what_only_the_cli_needs(lambda_names: list[str]) -> None:
+    # cryptography verifies requests for `muscle-coach serve`; Lambda is called by Alexa's own trigger.
+    top_level = {name.split("/")[0].split("-")[0].lower() for name in lambda_names}
+    assert not {"cryptography", "cffi", "_cffi_backend", "pycparser"} & top_level
+    assert not [name for name in lambda_names if name.startswith("skill/local/")]
+
+
+def _installed_closure(requirements: list[str]) -> set[str]:
+    """The installed distributions `requirements` pull in, transitively; extras and unmet markers left out."""
+    found: set[str] = set()
+    pending = [Requirement(line) for line in requirements]
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if name in found or (
+            requirement.marker is not None and not requirement.marker.evaluate({"extra": ""})
+        ):
+            continue
+        found.add(name)
+        pending += [Requirement(line) for line in importlib.metadata.requires(requirement.name) or []]
+    return found
+
+
+_IMPORT_THE_CLI = """
+import json, sys
+at_startup = set(sys.modules)  # what site and .pth files load before any project code
+from skill.app import handle_event
+from skill.local import chat, cli, resolver, server, verify
+verify.AlexaRequestVerifier(skill_id="amzn1.ask.skill.test")
+handle_event(json.load(open(sys.argv[1])))
+print(json.dumps(sorted({name.partition(".")[0] for name in set(sys.modules) - at_startup})))
+"""
+
+
+def test_a_plain_install_brings_everything_chat_and_serve_import(tmp_path: Path) -> None:
+    # `pip install muscle-coach` installs the main dependencies only: serve and chat must need nothing else.
+    completed = subprocess.run(
+        [sys.executable, "-c", _IMPORT_THE_CLI, str(ROOT / "events" / "launch.json")],
+        env={**os.environ, "MUSCLE_COACH_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    providers = importlib.metadata.packages_distributions()
+    imported = {
+        canonicalize_name(dist)
+        for module in json.loads(completed.stdout)
+        for dist in providers.get(module, [])
+    }
+    installed_with_the_package = _installed_closure(build_package.project_requirements())
+    assert sorted(imported - installed_with_the_package - {"muscle-coach"}) == []
 
 
 def test_dependencies_shared_with_the_runtime_botocore_stay_within_its_pins(
