@@ -6,6 +6,7 @@ The only module that reads the environment. AWS objects are built lazily, and on
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
 import os
 from functools import lru_cache
@@ -13,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder, SkillBuilder
 
 from skill.handlers import build_handlers
 from skill.handlers.envelope import read_envelope, request_type
+from skill.handlers.local_time import UTC_ZONE, DeviceTimeZones, FixedTimeZone, TimeZones, zone_named
 from skill.knowledge import load_knowledge_base
 from skill.persistence import HistoryStore
 
@@ -24,7 +26,9 @@ __all__ = [
     "ENV_HOME",
     "ENV_SKILL_ID",
     "ENV_TABLE",
+    "ENV_TIME_ZONE",
     "build_skill",
+    "configured_time_zone",
     "default_home",
     "handle_event",
     "lambda_handler",
@@ -34,6 +38,7 @@ ENV_SKILL_ID = "SKILL_ID"
 ENV_TABLE = "TABLE_NAME"
 ENV_HOME = "MUSCLE_COACH_HOME"
 ENV_LOG_LEVEL = "LOG_LEVEL"
+ENV_TIME_ZONE = "MUSCLE_COACH_TIME_ZONE"
 _DB_NAME = "history.sqlite3"
 
 log = logging.getLogger(__name__)
@@ -98,10 +103,35 @@ def build_store() -> HistoryStore:
     return SqliteHistoryStore(default_home() / _DB_NAME, retention=retention)
 
 
-def build_skill(store: HistoryStore | None = None) -> CustomSkill:
-    """The skill object shared by Lambda, `invoke`, `chat` and `serve`."""
-    builder = SkillBuilder()
-    request_handlers, exception_handlers = build_handlers(load_knowledge_base(), store)
+def configured_time_zone() -> dt.tzinfo | None:
+    """The zone MUSCLE_COACH_TIME_ZONE names for every user (local runs), or None: ask each device's zone."""
+    name = os.environ.get(ENV_TIME_ZONE)
+    if not name:
+        return None
+    zone = zone_named(name)
+    if zone is None:
+        log.warning("%s=%r is not a time zone this system knows; using UTC", ENV_TIME_ZONE, name)
+        return UTC_ZONE
+    return zone
+
+
+def build_skill(store: HistoryStore | None = None, time_zone: dt.tzinfo | None = None) -> CustomSkill:
+    """The skill object shared by Lambda, `invoke`, `chat` and `serve`.
+
+    Days are counted in `time_zone`, else in the zone MUSCLE_COACH_TIME_ZONE names, else in each device's own
+    zone, asked of the Alexa Settings API with ask-sdk's service client (a short timeout; UTC when it fails).
+    """
+    zone = time_zone or configured_time_zone()
+    time_zones: TimeZones
+    if zone is not None:
+        builder = SkillBuilder()
+        time_zones = FixedTimeZone(zone)
+    else:
+        from skill.handlers.settings_api import TimeLimitedApiClient
+
+        builder = CustomSkillBuilder(api_client=TimeLimitedApiClient())
+        time_zones = DeviceTimeZones()
+    request_handlers, exception_handlers = build_handlers(load_knowledge_base(), store, time_zones)
     for handler in request_handlers:
         builder.add_request_handler(handler)
     for handler in exception_handlers:

@@ -70,9 +70,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every test gets its own MUSCLE_COACH_HOME and no AWS table or skill id from the developer's shell."""
+    """Every test gets its own MUSCLE_COACH_HOME and no AWS table or skill id from the developer's shell; days are
+    counted in UTC instead of asking Amazon's Settings API, which the events name (tests stay on this machine)."""
     home = tmp_path / "coach-home"
     monkeypatch.setenv("MUSCLE_COACH_HOME", str(home))
+    monkeypatch.setenv("MUSCLE_COACH_TIME_ZONE", "UTC")
     monkeypatch.delenv("TABLE_NAME", raising=False)
     monkeypatch.delenv("SKILL_ID", raising=False)
     _forget_cached_skill()

@@ -12,6 +12,7 @@ from skill.handlers.lifecycle import (
     SkillDisabledHandler,
     UnsupportedRequestHandler,
 )
+from skill.handlers.local_time import TimeZones
 from skill.handlers.turns import (
     IntentTurnHandler,
     LaunchHandler,
@@ -24,10 +25,12 @@ from skill.persistence import HistoryStore
 __all__ = ["HistoryKeeper", "build_handlers", "intents"]
 
 
-def build_handlers(kb: KnowledgeBase, store: HistoryStore | None) -> tuple[list[Any], list[Any]]:
-    """Request handlers in dispatch order, and exception handlers."""
+def build_handlers(
+    kb: KnowledgeBase, store: HistoryStore | None, time_zones: TimeZones
+) -> tuple[list[Any], list[Any]]:
+    """Request handlers in dispatch order, and exception handlers; days are counted in `time_zones`' zone."""
     history = HistoryKeeper(kb, store)
-    runner = TurnRunner(kb, history)
+    runner = TurnRunner(kb, history, time_zones)
     request_handlers: list[Any] = [
         IntentTurnHandler(runner),
         LaunchHandler(runner),

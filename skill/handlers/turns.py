@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +16,7 @@ from skill.dialogue import DialogueState, SessionStateError, SlotValue, UserTurn
 from skill.dialogue.flow import TurnKind
 from skill.handlers import intents as i
 from skill.handlers.history import HistoryKeeper
+from skill.handlers.local_time import TimeZones, local_day
 from skill.knowledge import KnowledgeBase
 from skill.speech import render, to_ssml
 
@@ -54,15 +54,17 @@ INTENT_TURNS: dict[str, TurnKind] = {
 class TurnRunner:
     """Runs one turn for any handler: the shared read-state / step / render / write-state sequence."""
 
-    def __init__(self, kb: KnowledgeBase, history: HistoryKeeper) -> None:
+    def __init__(self, kb: KnowledgeBase, history: HistoryKeeper, time_zones: TimeZones) -> None:
         self.kb = kb
         self.history = history
+        self.time_zones = time_zones
 
     def run(
         self, handler_input: HandlerInput, kind: TurnKind, slots: Mapping[str, SlotValue] | None = None
     ) -> Response:
         envelope = handler_input.request_envelope
-        today = _today(envelope.request)
+        local = self.time_zones.zone_of(handler_input)
+        today = local_day(envelope.request, local.zone)
         user_id = _user_id(handler_input)
         session = envelope.session
         try:
@@ -79,7 +81,7 @@ class TurnRunner:
         spoken = render(self.kb, turn.outcome)
         new_state = turn.state.evolve(last_speech=spoken.speech, last_reprompt=spoken.reprompt)
         self.history.apply(user_id, turn.effects, new_state, today)
-        handler_input.attributes_manager.session_attributes = new_state.to_session()
+        handler_input.attributes_manager.session_attributes = {**new_state.to_session(), **local.carried}
         builder = handler_input.response_builder.speak(to_ssml(spoken.speech))
         if spoken.reprompt and not turn.end_session:
             builder.ask(to_ssml(spoken.reprompt))
@@ -164,13 +166,6 @@ def _intent_name(request: Any) -> str | None:
         return None
     name = request.intent.name
     return name if isinstance(name, str) else None
-
-
-def _today(request: Any) -> dt.date:
-    stamp = getattr(request, "timestamp", None)
-    if isinstance(stamp, dt.datetime):
-        return stamp.date()
-    return dt.datetime.now(dt.UTC).date()
 
 
 def _user_id(handler_input: HandlerInput) -> str:

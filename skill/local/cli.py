@@ -6,12 +6,17 @@ import argparse
 import json
 import sys
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 MODEL_PATH = _ROOT / "interaction_models" / "en-US.json"
+
+Handle = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,8 +71,22 @@ def _validate() -> int:
     return 0
 
 
+def _local_skill() -> Handle:
+    """The skill for local tools: days in MUSCLE_COACH_TIME_ZONE's zone, else this machine's, never asking
+    Amazon's Settings API (local events carry no real access token)."""
+    from skill.app import build_skill, build_store, configured_time_zone, handle_event
+
+    zone = configured_time_zone() or datetime.now().astimezone().tzinfo
+    skill = build_skill(build_store(), time_zone=zone)
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        return handle_event(event, skill)
+
+    return handle
+
+
 def _invoke(files: list[Path]) -> int:
-    from skill.app import handle_event
+    handle_event = _local_skill()
 
     status = 0
     for path in files:
@@ -97,13 +116,12 @@ def _not_a_request(event: object) -> str | None:
 
 
 def _chat(user: str | None, show_intents: bool) -> int:
-    from skill.app import handle_event
     from skill.local.chat import run_chat
     from skill.local.resolver import UtteranceResolver
 
     user_id = f"amzn1.ask.account.{user}" if user else f"amzn1.ask.account.local-{uuid.uuid4().hex[:12]}"
     return run_chat(
-        handle_event,
+        _local_skill(),
         resolver=UtteranceResolver.from_model_file(MODEL_PATH),
         user_id=user_id,
         input_stream=sys.stdin,

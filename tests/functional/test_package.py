@@ -128,6 +128,7 @@ def served_launch(
         "PYTHONPATH": str(task_root),
         "SKILL_ID": event["context"]["System"]["application"]["applicationId"],
         "MUSCLE_COACH_HOME": str(work / "home"),
+        "MUSCLE_COACH_TIME_ZONE": "UTC",  # the event names Amazon's Settings API; tests stay on this machine
         "HOME": str(work / "home"),
     }
     command = [sys.executable, "-S", "-s", "-P", "-v", "-c", _SERVE_ONE_EVENT]
