@@ -15,7 +15,8 @@ from enum import Enum
 from typing import Any, Final
 
 from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model import Request, RequestEnvelope
+from ask_sdk_model import Context, Request, RequestEnvelope
+from ask_sdk_model.interfaces.system import SystemState
 
 __all__ = ["UnknownRequest", "read_envelope", "request_type"]
 
@@ -53,6 +54,8 @@ def read_envelope(serializer: DefaultSerializer, event: dict[str, Any]) -> Any:
             envelope.request = _plain_request(serializer, event)
     if envelope is None or envelope.request is None:
         raise ValueError("the event has no request")
+    if envelope.context is None or envelope.context.system is None:
+        envelope.context = Context(system=SystemState())  # the SDK's skill reads context.System on every call
     return envelope
 
 

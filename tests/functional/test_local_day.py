@@ -231,3 +231,20 @@ def test_an_episode_of_a_california_evening_is_stored_and_recalled_as_that_day(
 
     assert [episode.day for episode in history_store.load(user).episodes] == [dt.date(2026, 6, 14)]
     assert "on june 14" in recall.speech.lower(), recall.speech
+
+
+@pytest.mark.parametrize("missing", ["context", "apiAccessToken", "device"])
+def test_a_request_that_cannot_reach_the_settings_api_counts_in_utc_without_asking(
+    missing: str, settings_api: FakeSettingsApi, load_event: LoadEvent, invoke: Invoke
+) -> None:
+    event = california_report(load_event, settings_api)
+    if missing == "context":
+        del event["context"]
+    else:
+        del event["context"]["System"][missing]
+
+    reply = invoke(event)
+
+    assert reply.problems() == [] and reply.is_question, reply.speech
+    assert reply.attributes["timeZone"] == "UTC"
+    assert settings_api.asked == []
