@@ -72,8 +72,8 @@ def _validate() -> int:
 
 
 def _local_skill() -> Handle:
-    """The skill for local tools: days in MUSCLE_COACH_TIME_ZONE's zone, else this machine's, never asking
-    Amazon's Settings API (local events carry no real access token)."""
+    """The skill for local tools (chat, invoke, serve --no-verify): days in MUSCLE_COACH_TIME_ZONE's zone, else
+    this machine's, never asking Amazon's Settings API (local requests carry no real access token)."""
     from skill.app import build_skill, build_store, configured_time_zone, handle_event
 
     zone = configured_time_zone() or datetime.now().astimezone().tzinfo
@@ -135,16 +135,16 @@ def _serve(host: str, port: int, no_verify: bool, skill_id: str | None) -> int:
     from skill.app import configured_skill_id, handle_event
     from skill.local.server import serve
 
-    verifier = None
-    if not no_verify:
-        from skill.local.verify import AlexaRequestVerifier
+    if no_verify:  # local tools, whose requests carry no real token for Amazon's API
+        serve(_local_skill(), host=host, port=port, verifier=None)
+        return 0
+    from skill.local.verify import AlexaRequestVerifier
 
-        skill_id = skill_id or configured_skill_id()
-        if not skill_id:
-            print(_NO_SKILL_ID, file=sys.stderr)
-            return 2
-        verifier = AlexaRequestVerifier(skill_id=skill_id)
-    serve(handle_event, host=host, port=port, verifier=verifier)
+    skill_id = skill_id or configured_skill_id()
+    if not skill_id:
+        print(_NO_SKILL_ID, file=sys.stderr)
+        return 2
+    serve(handle_event, host=host, port=port, verifier=AlexaRequestVerifier(skill_id=skill_id))
     return 0
 
 
