@@ -104,3 +104,28 @@ def test_serve_with_a_skill_id_flag_starts_and_refuses_unsigned_requests() -> No
     assert status == 400
     assert "not signed" in answer["error"]
     assert process.returncode == 0, stderr
+
+
+def test_invoke_counts_days_in_this_machines_zone_without_asking_amazon(tmp_path: Path) -> None:
+    event = json.loads((ROOT / "events" / "report_oneshot.json").read_text())
+    event["request"]["timestamp"] = "2026-06-15T01:30:00Z"  # 6:30 pm on 14 June in California
+    event["request"]["intent"]["slots"]["since_date"] = {"name": "since_date", "value": "2026-06-01"}
+    event["context"]["System"]["apiEndpoint"] = "https://127.0.0.1:9"  # nothing listens: a call would fail
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(event))
+    env = {k: v for k, v in os.environ.items() if k != "MUSCLE_COACH_TIME_ZONE"}
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "skill", "invoke", str(path)],
+        cwd=ROOT,
+        env={**env, "TZ": "America/Los_Angeles"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    state = json.loads(completed.stdout)["sessionAttributes"]["coach"]
+    assert '"twitch_days":13.0' in state, "14 June minus 1 June, in California"
+    assert "time zone" not in completed.stderr
