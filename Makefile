@@ -36,7 +36,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy skill
-	MYPYPATH=scripts $(BIN)/mypy scripts benchmarks/cold_start.py tests/functional/test_package.py
+	MYPYPATH=scripts:tests/functional $(BIN)/mypy scripts benchmarks/cold_start.py tests/functional/test_package.py
 
 check: lint typecheck template-check test
 

@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import ipaddress
-import json
-import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from fake_settings_api import SLOW_SECONDS, FakeSettingsApi, fake_settings_api
 
 if TYPE_CHECKING:
     from conftest import Converse, FakeClock, Invoke, Reply
@@ -39,94 +30,17 @@ ZONE_PATH = f"/v2/devices/{DEVICE}/settings/System.timeZone"
 CALIFORNIA_EVENING = "2026-06-15T01:30:00Z"
 TWITCHING_SINCE = "2026-06-01"  # 13 days before 14 June, 14 before 15 June
 TWO_WEEKS = "more than two weeks"
-SLOW_SECONDS = 10.0
-
-
-@dataclass
-class FakeSettingsApi:
-    """What the fake answers (`zone`, `status`, or a stall of `SLOW_SECONDS`) and what it was asked."""
-
-    url: str = ""
-    zone: str = "America/Los_Angeles"
-    status: int = 200
-    slow: bool = False
-    asked: list[tuple[str, str | None]] = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
-
-
-def _self_signed_localhost(directory: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "settings-api.pem", directory / "settings-api.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path
 
 
 @pytest.fixture
 def settings_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSettingsApi]:
-    """The fake Settings API over HTTPS on 127.0.0.1, trusted by `requests` for this test only; the skill asks
-    each device's zone (MUSCLE_COACH_TIME_ZONE unset)."""
-    fake = FakeSettingsApi()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            fake.asked.append((self.path, self.headers.get("Authorization")))
-            if fake.slow:
-                fake.release.wait(timeout=SLOW_SECONDS)
-            body = json.dumps(
-                fake.zone if fake.status == 200 else {"type": "ERROR", "message": "no"}
-            ).encode()
-            try:
-                self.send_response(fake.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:
-                pass  # the skill gave up waiting and closed the connection
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    cert_path, key_path = _self_signed_localhost(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_path, key_path)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    fake.url = f"https://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.delenv("MUSCLE_COACH_TIME_ZONE", raising=False)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_path))
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    try:
+    """The fake Settings API, trusted by `requests` for this test only; the skill asks each device's zone
+    (MUSCLE_COACH_TIME_ZONE unset)."""
+    with fake_settings_api(tmp_path) as fake:
+        monkeypatch.delenv("MUSCLE_COACH_TIME_ZONE", raising=False)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_bundle))
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
         yield fake
-    finally:
-        fake.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def california_report(load_event: LoadEvent, api: FakeSettingsApi) -> dict[str, Any]:

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_package  # noqa: E402
+from fake_settings_api import fake_settings_api  # noqa: E402
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
 CACHE_DIR = ROOT / "build" / "pip-cache"
@@ -121,19 +122,22 @@ def served_launch(
     before = sorted(p.relative_to(task_root).as_posix() for p in task_root.rglob("*"))
     event = _launch_event()
     event_file, result_file = work / "event.json", work / "result.json"
-    event_file.write_text(json.dumps(event))
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LANG": "C.UTF-8",
-        "PYTHONPATH": str(task_root),
-        "SKILL_ID": event["context"]["System"]["application"]["applicationId"],
-        "MUSCLE_COACH_HOME": str(work / "home"),
-        "MUSCLE_COACH_TIME_ZONE": "UTC",  # the event names Amazon's Settings API; tests stay on this machine
-        "HOME": str(work / "home"),
-    }
-    command = [sys.executable, "-S", "-s", "-P", "-v", "-c", _SERVE_ONE_EVENT]
-    command += [str(task_root), str(event_file), str(result_file)]
-    completed = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    with fake_settings_api(work) as settings_api:  # the device's time zone, asked as on Lambda
+        event["context"]["System"]["apiEndpoint"] = settings_api.url
+        event_file.write_text(json.dumps(event))
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(task_root),
+            "SKILL_ID": event["context"]["System"]["application"]["applicationId"],
+            "MUSCLE_COACH_HOME": str(work / "home"),
+            "HOME": str(work / "home"),
+            "REQUESTS_CA_BUNDLE": str(settings_api.ca_bundle),
+            "NO_PROXY": "127.0.0.1",
+        }
+        command = [sys.executable, "-S", "-s", "-P", "-v", "-c", _SERVE_ONE_EVENT]
+        command += [str(task_root), str(event_file), str(result_file)]
+        completed = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=60)
     try:
         assert completed.returncode == 0, completed.stderr[-4000:]
         after = sorted(p.relative_to(task_root).as_posix() for p in task_root.rglob("*"))
@@ -388,6 +392,7 @@ def test_unzipped_package_serves_a_launch_request_with_nothing_else_on_the_path(
     )
     assert served_launch["foreign"] == [], "modules came from outside the package and the standard library"
     assert "boto3" not in served_launch["modules"], "boto3 must load only when TABLE_NAME is set"
+    assert envelope["sessionAttributes"]["timeZone"] == "America/Los_Angeles", "asked the (fake) Settings API"
 
 
 def test_unzipped_package_runs_from_its_ahead_of_time_bytecode_and_writes_nothing(
