@@ -2,17 +2,24 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# `make run` needs only the package and its own dependencies (what `pip install` of the project brings), so a
+# first run on a fresh machine is quick; everything else (tests, linters, moto, boto3) comes with the dev extra.
+RUN_STAMP := $(VENV)/.installed-run
+STAMP     := $(VENV)/.installed
 
 .PHONY: run test check lint typecheck bench clean package skill-package template-check model
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/muscle-coach chat
 
 test: $(STAMP) node_modules
@@ -29,7 +36,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy skill
-	MYPYPATH=scripts $(BIN)/mypy scripts benchmarks/cold_start.py tests/functional/test_package.py
+	MYPYPATH=scripts:tests/functional $(BIN)/mypy scripts benchmarks/cold_start.py tests/functional/test_package.py
 
 check: lint typecheck template-check test
 

@@ -327,7 +327,15 @@ def _build_subjects(cache_dir: Path) -> tuple[Subject, Subject]:
 
 
 def _child_env(subject: Subject | None, home: Path) -> dict[str, str]:
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(home), "MUSCLE_COACH_HOME": str(home)}
+    # The launch event names Amazon's Settings API; a fixed zone keeps the run on this machine (README: the cost
+    # of asking it on Lambda is noted apart from the figures).
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": str(home),
+        "MUSCLE_COACH_HOME": str(home),
+        "MUSCLE_COACH_TIME_ZONE": "UTC",
+    }
     if subject is not None:
         paths = [subject.package_dir] + ([subject.runtime_dir] if subject.runtime_dir else [])
         env["PYTHONPATH"] = os.pathsep.join(str(path) for path in paths)

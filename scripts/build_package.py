@@ -77,6 +77,10 @@ KNOWLEDGE_SCHEMA = Path("skill") / "knowledge" / "schema.py"
 # never imports them (pydantic-core alone is half of a zip that ships it).
 BUILD_TIME_ONLY_REQUIREMENTS = frozenset({"pydantic", "pyyaml"})
 
+# Runtime requirements of the developer's CLI only (`muscle-coach serve` verifies requests with cryptography):
+# installed with the package so that a plain `pip install` serves, never shipped to Lambda, which runs no CLI.
+CLI_ONLY_REQUIREMENTS = frozenset({"cryptography"})
+
 
 class BuildError(MuscleCoachError):
     """The deployment package could not be built (names the step and what to do about it)."""
@@ -121,11 +125,11 @@ def project_requirements(root: Path = ROOT) -> list[str]:
 
 
 def lambda_requirements(root: Path = ROOT) -> list[str]:
-    """The runtime requirements the Lambda path imports: the project's, less the build-time-only ones."""
+    """The runtime requirements the Lambda path imports: the project's, less the build-time and CLI-only ones."""
     return [
         requirement
         for requirement in project_requirements(root)
-        if _requirement_name(requirement) not in BUILD_TIME_ONLY_REQUIREMENTS
+        if _requirement_name(requirement) not in BUILD_TIME_ONLY_REQUIREMENTS | CLI_ONLY_REQUIREMENTS
     ]
 
 

@@ -6,7 +6,8 @@ during the init phase (at import), which runs with more CPU than a 256 MB handle
 
 from __future__ import annotations
 
-import json
+import copy
+import datetime as dt
 import logging
 import os
 from datetime import timedelta
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
-from ask_sdk_model import RequestEnvelope
+from ask_sdk_core.skill_builder import CustomSkillBuilder, SkillBuilder
 
 from skill.handlers import build_handlers
+from skill.handlers.envelope import read_envelope, request_type
+from skill.handlers.local_time import UTC_ZONE, DeviceTimeZones, FixedTimeZone, TimeZones, zone_named
 from skill.knowledge import load_knowledge_base
 from skill.persistence import Clock, HistoryStore, UnreachableHistoryStore, utc_now
 
@@ -26,7 +28,9 @@ __all__ = [
     "ENV_HOME",
     "ENV_SKILL_ID",
     "ENV_TABLE",
+    "ENV_TIME_ZONE",
     "build_skill",
+    "configured_time_zone",
     "default_home",
     "handle_event",
     "lambda_handler",
@@ -36,6 +40,7 @@ ENV_SKILL_ID = "SKILL_ID"
 ENV_TABLE = "TABLE_NAME"
 ENV_HOME = "MUSCLE_COACH_HOME"
 ENV_LOG_LEVEL = "LOG_LEVEL"
+ENV_TIME_ZONE = "MUSCLE_COACH_TIME_ZONE"
 _DB_NAME = "history.sqlite3"
 
 # The DynamoDB client's limits, whatever AWS_RETRY_MODE or AWS_MAX_ATTEMPTS say: botocore's defaults (60 s
@@ -46,8 +51,23 @@ DYNAMODB_READ_TIMEOUT_SECONDS = 1.5
 DYNAMODB_MAX_ATTEMPTS = 3
 
 log = logging.getLogger(__name__)
-logging.getLogger().setLevel(os.environ.get(ENV_LOG_LEVEL, "INFO"))
 
+
+def _log_level(configured: str | None) -> int:
+    """LOG_LEVEL as a logging level (a name such as DEBUG or a number); INFO, with a warning, when unknown."""
+    if not configured:
+        return logging.INFO
+    text = configured.strip().upper()
+    level = int(text) if text.isdigit() else logging.getLevelNamesMapping().get(text)
+    if level is None:
+        log.warning("%s=%r is not a logging level; logging at INFO", ENV_LOG_LEVEL, configured)
+        return logging.INFO
+    return level
+
+
+logging.getLogger().setLevel(_log_level(os.environ.get(ENV_LOG_LEVEL)))
+
+_NO_SPEECH: dict[str, Any] = {"version": "1.0", "response": {}}
 _SORRY = {
     "version": "1.0",
     "response": {
@@ -114,10 +134,37 @@ def _dynamodb_store(table_name: str, retention: timedelta) -> HistoryStore:
     return DynamoDbHistoryStore(table, retention=retention)
 
 
-def build_skill(store: HistoryStore | None = None, *, clock: Clock = utc_now) -> CustomSkill:
-    """The skill object shared by Lambda, `invoke`, `chat` and `serve`; `clock` is the server's (UTC) time."""
-    builder = SkillBuilder()
-    request_handlers, exception_handlers = build_handlers(load_knowledge_base(), store, clock)
+def configured_time_zone() -> dt.tzinfo | None:
+    """The zone MUSCLE_COACH_TIME_ZONE names for every user (local runs), or None: ask each device's zone."""
+    name = os.environ.get(ENV_TIME_ZONE)
+    if not name:
+        return None
+    zone = zone_named(name)
+    if zone is None:
+        log.warning("%s=%r is not a time zone this system knows; using UTC", ENV_TIME_ZONE, name)
+        return UTC_ZONE
+    return zone
+
+
+def build_skill(
+    store: HistoryStore | None = None, time_zone: dt.tzinfo | None = None, *, clock: Clock = utc_now
+) -> CustomSkill:
+    """The skill object shared by Lambda, `invoke`, `chat` and `serve`; `clock` is the server's (UTC) time.
+
+    Days are counted in `time_zone`, else in the zone MUSCLE_COACH_TIME_ZONE names, else in each device's own
+    zone, asked of the Alexa Settings API with ask-sdk's service client (a short timeout; UTC when it fails).
+    """
+    zone = time_zone or configured_time_zone()
+    time_zones: TimeZones
+    if zone is not None:
+        builder = SkillBuilder()
+        time_zones = FixedTimeZone(zone)
+    else:
+        from skill.handlers.settings_api import TimeLimitedApiClient
+
+        builder = CustomSkillBuilder(api_client=TimeLimitedApiClient())
+        time_zones = DeviceTimeZones()
+    request_handlers, exception_handlers = build_handlers(load_knowledge_base(), store, time_zones, clock)
     for handler in request_handlers:
         builder.add_request_handler(handler)
     for handler in exception_handlers:
@@ -131,26 +178,29 @@ def _skill() -> CustomSkill:
 
 
 def handle_event(event: dict[str, Any], skill: CustomSkill | None = None) -> dict[str, Any]:
-    """One Alexa request envelope in, one response envelope out; never raises for bad input."""
+    """One Alexa request envelope in, one response envelope out; never raises for bad input.
+
+    A SessionEndedRequest never gets speech, even when it cannot be read or the skill fails on it.
+    """
     skill = skill or _skill()
-    expected = configured_skill_id()
-    if expected and _application_id(event) != expected:
-        log.warning("refused a request for another skill")
+    refusal = _refusal(event, configured_skill_id())
+    if refusal:
+        log.warning("refused a request: %s", refusal)
         return {"version": "1.0", "response": {"shouldEndSession": True}}
+    failed = copy.deepcopy(_NO_SPEECH if request_type(event) == "SessionEndedRequest" else _SORRY)
     try:
-        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
-        if envelope is None or envelope.request is None:
-            raise ValueError("the event has no request")
-    except Exception:
-        log.warning("malformed request event", exc_info=True)
-        return dict(_SORRY)
+        envelope = read_envelope(skill.serializer, event)
+    except Exception as exc:
+        log.warning("malformed request event: %s", exc)
+        log.debug("malformed request event", exc_info=True)
+        return failed
     try:
         response = skill.invoke(request_envelope=envelope, context=None)
     except Exception:
         log.exception("the skill failed to answer a request")
-        return dict(_SORRY)
+        return failed
     result = skill.serializer.serialize(response)
-    return result if isinstance(result, dict) else dict(_SORRY)
+    return result if isinstance(result, dict) else failed
 
 
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
@@ -158,19 +208,22 @@ def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     return handle_event(event)
 
 
-def _application_id(event: Any) -> str | None:
-    if not isinstance(event, dict):
-        return None
-    for path in (
-        ("context", "System", "application", "applicationId"),
-        ("session", "application", "applicationId"),
-    ):
-        node: Any = event
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, str):
-            return node
+def _refusal(event: Any, expected: str | None) -> str | None:
+    """Why a request must not reach the skill: it names two different skills, or not this one; else None."""
+    in_context = _get(event, "context", "System", "application", "applicationId")
+    in_session = _get(event, "session", "application", "applicationId")
+    if isinstance(in_context, str) and isinstance(in_session, str) and in_context != in_session:
+        return "its session and its context name different skills"
+    named = in_context if isinstance(in_context, str) else in_session
+    if expected and named != expected:
+        return "it is for another skill"
     return None
+
+
+def _get(node: Any, *path: str) -> Any:
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
 
 
 if os.environ.get(ENV_TABLE):

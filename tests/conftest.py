@@ -75,9 +75,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every test gets its own MUSCLE_COACH_HOME and no AWS table or skill id from the developer's shell."""
+    """Every test gets its own MUSCLE_COACH_HOME and no AWS table or skill id from the developer's shell; days are
+    counted in UTC instead of asking Amazon's Settings API, which the events name (tests stay on this machine)."""
     home = tmp_path / "coach-home"
     monkeypatch.setenv("MUSCLE_COACH_HOME", str(home))
+    monkeypatch.setenv("MUSCLE_COACH_TIME_ZONE", "UTC")
     monkeypatch.delenv("TABLE_NAME", raising=False)
     monkeypatch.delenv("SKILL_ID", raising=False)
     _forget_cached_skill()
@@ -331,12 +333,15 @@ class Conversation:
         self._new_session_if_open()
         return self.send(launch_request(self.session, timestamp=self._tick()), "<open muscle coach>")
 
-    def say(self, text: str) -> Reply:
-        """Say one line in the open session, or open a new session with it (a one-shot request)."""
+    def say(self, text: str, *, change: Callable[[dict[str, Any]], None] | None = None) -> Reply:
+        """Say one line in the open session, or open a new session with it (a one-shot request); `change`
+        edits the request envelope before it is sent (a value Alexa may send that the resolver never makes)."""
         from skill.local.envelopes import intent_request
 
         resolution = self.resolver.resolve(text)
         envelope = intent_request(self.session, resolution, self.resolver.model, timestamp=self._tick())
+        if change is not None:
+            change(envelope)
         return self.send(envelope, text)
 
     def leave(self) -> Reply | None:

@@ -12,6 +12,7 @@ from skill.handlers.lifecycle import (
     SkillDisabledHandler,
     UnsupportedRequestHandler,
 )
+from skill.handlers.local_time import TimeZones
 from skill.handlers.turns import (
     IntentTurnHandler,
     LaunchHandler,
@@ -25,11 +26,12 @@ __all__ = ["HistoryKeeper", "build_handlers", "intents"]
 
 
 def build_handlers(
-    kb: KnowledgeBase, store: HistoryStore | None, clock: Clock = utc_now
+    kb: KnowledgeBase, store: HistoryStore | None, time_zones: TimeZones, clock: Clock = utc_now
 ) -> tuple[list[Any], list[Any]]:
-    """Request handlers in dispatch order, and exception handlers; `clock` is the server's (UTC) time."""
+    """Request handlers in dispatch order, and exception handlers; days are counted in `time_zones`' zone,
+    `clock` is the server's (UTC) time."""
     history = HistoryKeeper(kb, store)
-    runner = TurnRunner(kb, history, clock)
+    runner = TurnRunner(kb, history, time_zones, clock)
     request_handlers: list[Any] = [
         IntentTurnHandler(runner),
         LaunchHandler(runner),

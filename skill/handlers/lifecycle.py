@@ -87,6 +87,8 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("unhandled error in a turn", exc_info=exception)
+        if is_request_type("SessionEndedRequest")(handler_input):
+            return handler_input.response_builder.response  # Alexa allows no speech after the session ended
         return handler_input.response_builder.speak(to_ssml(_SORRY)).ask(to_ssml(_SORRY_REPROMPT)).response
 
 

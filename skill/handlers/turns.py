@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -18,6 +17,7 @@ from skill.dialogue.flow import TurnKind
 from skill.dialogue.understand import WORDS
 from skill.handlers import intents as i
 from skill.handlers.history import HistoryKeeper
+from skill.handlers.local_time import TimeZones, local_day
 from skill.knowledge import KnowledgeBase
 from skill.persistence import Clock, utc_now
 from skill.speech import render, to_ssml
@@ -32,8 +32,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_CLOCK_SKEW: Final = dt.timedelta(days=1)
-"""A request timestamp further than this from the server's clock is not believed for the user's day."""
 
 INTENT_TURNS: dict[str, TurnKind] = {
     i.REPORT: "report",
@@ -61,9 +59,12 @@ INTENT_TURNS: dict[str, TurnKind] = {
 class TurnRunner:
     """Runs one turn for any handler: the shared read-state / step / render / write-state sequence."""
 
-    def __init__(self, kb: KnowledgeBase, history: HistoryKeeper, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, history: HistoryKeeper, time_zones: TimeZones, clock: Clock = utc_now
+    ) -> None:
         self.kb = kb
         self.history = history
+        self.time_zones = time_zones
         self.clock = clock
 
     def run(
@@ -71,7 +72,8 @@ class TurnRunner:
     ) -> Response:
         envelope = handler_input.request_envelope
         budget = self.history.budget()
-        today = _today(envelope.request, self.clock())
+        local = self.time_zones.zone_of(handler_input)
+        today = local_day(envelope.request, local.zone, self.clock())
         user_id = _user_id(handler_input)
         session = envelope.session
         try:
@@ -88,7 +90,7 @@ class TurnRunner:
         turn = settle(turn, self.history.apply(user_id, turn.effects, today, budget))
         spoken = render(self.kb, turn.outcome)
         new_state = turn.state.evolve(last_speech=spoken.speech, last_reprompt=spoken.reprompt)
-        handler_input.attributes_manager.session_attributes = new_state.to_session()
+        handler_input.attributes_manager.session_attributes = {**new_state.to_session(), **local.carried}
         builder = handler_input.response_builder.speak(to_ssml(spoken.speech))
         if spoken.reprompt and not turn.end_session:
             builder.ask(to_ssml(spoken.reprompt))
@@ -181,19 +183,6 @@ def _intent_name(request: Any) -> str | None:
         return None
     name = request.intent.name
     return name if isinstance(name, str) else None
-
-
-def _today(request: Any, now: dt.datetime) -> dt.date:
-    """The request's day; the server's when the request's timestamp is missing or far from the server's clock
-    (a timestamp in year 9999 must not become an episode's day)."""
-    stamp = getattr(request, "timestamp", None)
-    if isinstance(stamp, dt.datetime):
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.UTC)
-        if abs(stamp - now) <= _CLOCK_SKEW:
-            return stamp.astimezone(dt.UTC).date()
-        log.info("request timestamp is far from the server's clock; using the server's day")
-    return now.astimezone(dt.UTC).date()
 
 
 def _user_id(handler_input: HandlerInput) -> str | None:

@@ -6,12 +6,17 @@ import argparse
 import json
 import sys
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 MODEL_PATH = _ROOT / "interaction_models" / "en-US.json"
+
+Handle = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-verify", action="store_true", help="skip request verification (local tools only)"
     )
+    serve.add_argument(
+        "--skill-id", help="the skill id requests must carry (default: the SKILL_ID environment variable)"
+    )
     commands.add_parser("validate", help="check the knowledge base and the interaction model")
     return parser
 
@@ -47,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return _invoke(args.files)
     if args.command == "chat":
         return _chat(args.user, args.show_intents)
-    return _serve(args.host, args.port, args.no_verify)
+    return _serve(args.host, args.port, args.no_verify, args.skill_id)
 
 
 def _validate() -> int:
@@ -63,8 +71,22 @@ def _validate() -> int:
     return 0
 
 
+def _local_skill() -> Handle:
+    """The skill for local tools (chat, invoke, serve --no-verify): days in MUSCLE_COACH_TIME_ZONE's zone, else
+    this machine's, never asking Amazon's Settings API (local requests carry no real access token)."""
+    from skill.app import build_skill, build_store, configured_time_zone, handle_event
+
+    zone = configured_time_zone() or datetime.now().astimezone().tzinfo
+    skill = build_skill(build_store(), time_zone=zone)
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        return handle_event(event, skill)
+
+    return handle
+
+
 def _invoke(files: list[Path]) -> int:
-    from skill.app import handle_event
+    handle_event = _local_skill()
 
     status = 0
     for path in files:
@@ -74,18 +96,32 @@ def _invoke(files: list[Path]) -> int:
             print(f"{path}: cannot read a JSON request: {exc}", file=sys.stderr)
             status = 1
             continue
+        problem = _not_a_request(event)
+        if problem:
+            print(f"{path}: not an Alexa request: {problem}", file=sys.stderr)
+            status = 1
+            continue
         print(json.dumps(handle_event(event), indent=2))
     return status
 
 
+def _not_a_request(event: object) -> str | None:
+    """Why a JSON document is not an Alexa request envelope at all (the skill judges the rest), or None."""
+    if not isinstance(event, dict):
+        return f"the JSON is {type(event).__name__ if event is not None else 'null'}, not an object"
+    request = event.get("request")
+    if not isinstance(request, dict) or not isinstance(request.get("type"), str):
+        return 'it has no "request" object with a "type"'
+    return None
+
+
 def _chat(user: str | None, show_intents: bool) -> int:
-    from skill.app import handle_event
     from skill.local.chat import run_chat
     from skill.local.resolver import UtteranceResolver
 
     user_id = f"amzn1.ask.account.{user}" if user else f"amzn1.ask.account.local-{uuid.uuid4().hex[:12]}"
     return run_chat(
-        handle_event,
+        _local_skill(),
         resolver=UtteranceResolver.from_model_file(MODEL_PATH),
         user_id=user_id,
         input_stream=sys.stdin,
@@ -95,14 +131,26 @@ def _chat(user: str | None, show_intents: bool) -> int:
     )
 
 
-def _serve(host: str, port: int, no_verify: bool) -> int:
+def _serve(host: str, port: int, no_verify: bool, skill_id: str | None) -> int:
     from skill.app import configured_skill_id, handle_event
     from skill.local.server import serve
 
-    verifier = None
-    if not no_verify:
-        from skill.local.verify import AlexaRequestVerifier
+    if no_verify:  # local tools, whose requests carry no real token for Amazon's API
+        serve(_local_skill(), host=host, port=port, verifier=None)
+        return 0
+    from skill.local.verify import AlexaRequestVerifier
 
-        verifier = AlexaRequestVerifier(skill_id=configured_skill_id())
-    serve(handle_event, host=host, port=port, verifier=verifier)
+    skill_id = skill_id or configured_skill_id()
+    if not skill_id:
+        print(_NO_SKILL_ID, file=sys.stderr)
+        return 2
+    serve(handle_event, host=host, port=port, verifier=AlexaRequestVerifier(skill_id=skill_id))
     return 0
+
+
+_NO_SKILL_ID = (
+    "muscle-coach serve: verifying requests needs this skill's id, or requests for any skill would be accepted;"
+    " pass --skill-id amzn1.ask.skill.<your-skill-id> or set SKILL_ID"
+    " (the id is on the skill's Build > Endpoint page in the Alexa developer console)."
+    " For local tools only, --no-verify turns verification off."
+)

@@ -113,7 +113,8 @@ class _AlexaRequestHandler(BaseHTTPRequestHandler):
             try:
                 verifier.verify(dict(self.headers.items()), body)
             except RequestVerificationError as exc:
-                logger.warning("refused request from %s: %s", self.client_address[0], exc)
+                cause = f" ({exc.__cause__})" if exc.__cause__ is not None else ""
+                logger.warning("refused request from %s: %s%s", self.client_address[0], exc, cause)
                 self._send_json(400, {"error": str(exc)})
                 return
             except Exception:  # a fault in verification is still a refusal, never a 500
@@ -124,6 +125,9 @@ class _AlexaRequestHandler(BaseHTTPRequestHandler):
             event = json.loads(body)
         except (UnicodeDecodeError, ValueError):
             self._send_json(400, {"error": "body is not JSON"})
+            return
+        except RecursionError:
+            self._send_json(400, {"error": "body is nested too deeply"})
             return
         if not isinstance(event, dict):
             self._send_json(400, {"error": "body is not a JSON object"})

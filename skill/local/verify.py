@@ -10,13 +10,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import re
 import ssl
 import threading
+import time
 import urllib.request
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
@@ -48,12 +51,21 @@ _CERT_PATH_PREFIX = "/echo.api/"
 _FETCH_TIMEOUT_SECONDS = 5.0
 _MAX_CHAIN_BYTES = 64 * 1024
 _MAX_CACHED_CHAINS = 16
+# A URL whose chain could not be fetched or read is refused without a new fetch for this long: a burst of
+# requests naming a dead URL costs one fetch, and a passing outage on Amazon's side is soon forgotten.
+_FAILURE_MEMORY_SECONDS = 10.0
+_MAX_REMEMBERED_FAILURES = 64
+# How long a request waits for another request's fetch of the same URL (the fetch itself times out sooner).
+_WAIT_FOR_FETCH_SECONDS = 2 * _FETCH_TIMEOUT_SECONDS
 _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 _PERCENT_ENCODED = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 Clock = Callable[[], datetime]
 ChainFetcher = Callable[[str], bytes]
+Monotonic = Callable[[], float]
+
+logger = logging.getLogger(__name__)
 
 
 def fetch_chain_over_https(url: str) -> bytes:
@@ -136,8 +148,9 @@ def _normalise_cert_url(raw: str) -> str:
     path = _remove_dot_segments(_PERCENT_ENCODED.sub(_decode_unreserved, parts.path))
     if not path.startswith(_CERT_PATH_PREFIX):
         raise RequestVerificationError(f"{CERT_URL_HEADER} path must start with {_CERT_PATH_PREFIX}")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"https://{_CERT_HOST}{path}{query}"
+    if parts.query:
+        raise RequestVerificationError(f"{CERT_URL_HEADER} must not carry a query string")
+    return f"https://{_CERT_HOST}{path}"
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -182,7 +195,10 @@ class AlexaRequestVerifier:
     """Verifies Alexa's request signature, certificate chain, timestamp and (optionally) skill id.
 
     Thread-safe: one instance serves every request of a threaded server. Fetched chains are cached by
-    normalised URL; a cached chain is still checked against the clock on every request.
+    normalised URL; a cached chain is still checked against the clock on every request. Chains are fetched
+    outside the lock, one fetch per URL at a time (requests naming a URL being fetched wait for that fetch),
+    so a slow URL delays only the requests that name it. A URL that failed is refused for a few seconds
+    without another fetch. Refusals say why in general terms; the log gets the detail.
     """
 
     def __init__(
@@ -193,6 +209,7 @@ class AlexaRequestVerifier:
         trust_roots: list[x509.Certificate] | None = None,
         clock: Clock | None = None,
         max_skew_seconds: float = 150,
+        monotonic: Monotonic = time.monotonic,
     ) -> None:
         roots = load_default_trust_roots() if trust_roots is None else trust_roots
         if not roots:
@@ -201,8 +218,11 @@ class AlexaRequestVerifier:
         self._skill_id = skill_id
         self._fetch_chain = fetch_chain
         self._clock: Clock = clock if clock is not None else (lambda: datetime.now(UTC))
+        self._monotonic = monotonic
         self._max_skew_seconds = max_skew_seconds
         self._chains: OrderedDict[str, list[x509.Certificate]] = OrderedDict()
+        self._fetching: dict[str, Future[list[x509.Certificate]]] = {}
+        self._failures: OrderedDict[str, tuple[float, str]] = OrderedDict()  # url -> (until, reason)
         self._lock = threading.Lock()
 
     @property
@@ -231,27 +251,62 @@ class AlexaRequestVerifier:
         self._check_skill_id(envelope)
 
     def _chain(self, url: str) -> list[x509.Certificate]:
+        """The chain at `url`: cached, being fetched by another request (wait for it), or fetched here."""
         with self._lock:
             cached = self._chains.get(url)
             if cached is not None:
                 self._chains.move_to_end(url)
                 return cached
+            failed = self._failures.get(url)
+            if failed is not None:
+                if failed[0] > self._monotonic():
+                    raise RequestVerificationError(failed[1])
+                del self._failures[url]
+            pending = self._fetching.get(url)
+            fetch_here = pending is None
+            if pending is None:
+                pending = self._fetching[url] = Future()
+        if not fetch_here:
             try:
-                pem = self._fetch_chain(url)
-            except Exception as exc:  # any fetcher failure is a refusal, never a crash
-                raise RequestVerificationError(
-                    f"could not fetch the certificate chain from {url}: {exc}"
-                ) from exc
-            try:
-                chain = x509.load_pem_x509_certificates(pem)
-            except ValueError as exc:
-                raise RequestVerificationError(f"certificate chain at {url} is not PEM") from exc
-            if not chain:
-                raise RequestVerificationError(f"certificate chain at {url} holds no certificate")
+                return pending.result(timeout=_WAIT_FOR_FETCH_SECONDS)
+            except RequestVerificationError as exc:
+                raise RequestVerificationError(str(exc)) from exc
+            except TimeoutError as exc:
+                raise RequestVerificationError("could not fetch the signing certificate chain") from exc
+        try:
+            chain = self._fetch_and_read(url)
+        except BaseException as exc:
+            reason = str(exc) if isinstance(exc, RequestVerificationError) else "could not verify the request"
+            with self._lock:
+                self._failures[url] = (self._monotonic() + _FAILURE_MEMORY_SECONDS, reason)
+                while len(self._failures) > _MAX_REMEMBERED_FAILURES:
+                    self._failures.popitem(last=False)
+                del self._fetching[url]
+            pending.set_exception(RequestVerificationError(reason))
+            raise
+        with self._lock:
             self._chains[url] = chain
-            if len(self._chains) > _MAX_CACHED_CHAINS:
+            while len(self._chains) > _MAX_CACHED_CHAINS:
                 self._chains.popitem(last=False)
-            return chain
+            del self._fetching[url]
+        pending.set_result(chain)
+        return chain
+
+    def _fetch_and_read(self, url: str) -> list[x509.Certificate]:
+        try:
+            pem = self._fetch_chain(url)
+        except Exception as exc:  # any fetcher failure is a refusal, never a crash
+            logger.warning("could not fetch the certificate chain from %s: %s", url, exc)
+            raise RequestVerificationError("could not fetch the signing certificate chain") from exc
+        try:
+            chain = x509.load_pem_x509_certificates(pem)
+        except ValueError as exc:
+            logger.warning("the certificate chain at %s is not PEM: %s", url, exc)
+            raise RequestVerificationError("the signing certificate chain is not PEM") from exc
+        if not chain:
+            logger.warning("the certificate chain at %s holds no certificate", url)
+            raise RequestVerificationError("the signing certificate chain holds no certificate")
+        return chain
 
     def _trusted_leaf(self, url: str, now: datetime) -> x509.Certificate:
         leaf, *intermediates = self._chain(url)
@@ -274,7 +329,8 @@ class AlexaRequestVerifier:
         try:
             verifier.verify(leaf, intermediates)
         except VerificationError as exc:
-            raise RequestVerificationError(f"certificate chain is not trusted ({exc})") from exc
+            logger.warning("certificate chain not trusted: %s", exc)
+            raise RequestVerificationError("certificate chain is not trusted") from exc
         return leaf
 
     @staticmethod
@@ -297,6 +353,8 @@ class AlexaRequestVerifier:
             envelope = json.loads(body)
         except (UnicodeDecodeError, ValueError) as exc:
             raise RequestVerificationError("body is not JSON") from exc
+        except RecursionError as exc:
+            raise RequestVerificationError("body is nested too deeply") from exc
         if not isinstance(envelope, dict):
             raise RequestVerificationError("body is not a JSON object")
         return envelope
@@ -312,11 +370,13 @@ class AlexaRequestVerifier:
             )
 
     def _check_skill_id(self, envelope: dict[str, Any]) -> None:
+        in_context = _get(envelope, "context", "System", "application", "applicationId")
+        in_session = _get(envelope, "session", "application", "applicationId")
+        if in_context is not None and in_session is not None and in_context != in_session:
+            raise RequestVerificationError("request names two different skills")
         if self._skill_id is None:
             return
-        found = _get(envelope, "context", "System", "application", "applicationId")
-        if found is None:
-            found = _get(envelope, "session", "application", "applicationId")
+        found = in_session if in_context is None else in_context
         if not isinstance(found, str) or not found:
             raise RequestVerificationError("request names no skill id")
         if found != self._skill_id:

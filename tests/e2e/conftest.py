@@ -24,9 +24,10 @@ START_TIMEOUT_S = 15.0
 
 
 def _server_environment(home: Path) -> dict[str, str]:
-    """This process's environment minus anything that would point the server at AWS or another skill."""
+    """This process's environment minus anything that would point the server at AWS or another skill; days in
+    UTC, since virtual-alexa's requests name Amazon's Settings API."""
     inherited = {k: v for k, v in os.environ.items() if k not in {"TABLE_NAME", "SKILL_ID"}}
-    return {**inherited, "MUSCLE_COACH_HOME": str(home)}
+    return {**inherited, "MUSCLE_COACH_HOME": str(home), "MUSCLE_COACH_TIME_ZONE": "UTC"}
 
 
 def _free_port() -> int:

@@ -7,6 +7,9 @@ import copy
 import datetime as dt
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -342,3 +345,40 @@ def test_with_a_skill_id_set_a_request_naming_no_skill_is_refused(
 
     assert "outputSpeech" not in reply.response
     assert reply.ends_session
+
+
+@pytest.mark.parametrize("skill_id", [None, EVENTS_SKILL], ids=["no skill id set", "skill id set"])
+def test_a_request_whose_session_and_context_name_different_skills_is_refused(
+    skill_id: str | None, load_event: LoadEvent, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if skill_id:
+        monkeypatch.setenv("SKILL_ID", skill_id)
+    event = load_event("launch.json")
+    event["session"]["application"]["applicationId"] = "amzn1.ask.skill.11111111-1111-4111-8111-111111111111"
+
+    reply = invoke(event)
+
+    assert "outputSpeech" not in reply.response
+    assert reply.ends_session
+    assert reply.attributes == {}
+
+
+def test_an_unknown_log_level_falls_back_to_info_with_a_warning(
+    load_event: LoadEvent, tmp_path: Path
+) -> None:
+    script = "import json, sys; from skill.app import lambda_handler; print(json.dumps(lambda_handler(json.load(sys.stdin), None)))"
+    env = {**os.environ, "LOG_LEVEL": "verbose", "MUSCLE_COACH_HOME": str(tmp_path)}
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(load_event("launch.json")),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert "LOG_LEVEL='verbose' is not a logging level" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert json.loads(completed.stdout)["response"]["shouldEndSession"] is False

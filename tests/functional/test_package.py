@@ -27,11 +27,13 @@ from typing import Any
 import pytest
 import yaml
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import build_package  # noqa: E402
+from fake_settings_api import fake_settings_api  # noqa: E402
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
 CACHE_DIR = ROOT / "build" / "pip-cache"
@@ -120,18 +122,22 @@ def served_launch(
     before = sorted(p.relative_to(task_root).as_posix() for p in task_root.rglob("*"))
     event = _launch_event()
     event_file, result_file = work / "event.json", work / "result.json"
-    event_file.write_text(json.dumps(event))
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LANG": "C.UTF-8",
-        "PYTHONPATH": str(task_root),
-        "SKILL_ID": event["context"]["System"]["application"]["applicationId"],
-        "MUSCLE_COACH_HOME": str(work / "home"),
-        "HOME": str(work / "home"),
-    }
-    command = [sys.executable, "-S", "-s", "-P", "-v", "-c", _SERVE_ONE_EVENT]
-    command += [str(task_root), str(event_file), str(result_file)]
-    completed = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    with fake_settings_api(work) as settings_api:  # the device's time zone, asked as on Lambda
+        event["context"]["System"]["apiEndpoint"] = settings_api.url
+        event_file.write_text(json.dumps(event))
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(task_root),
+            "SKILL_ID": event["context"]["System"]["application"]["applicationId"],
+            "MUSCLE_COACH_HOME": str(work / "home"),
+            "HOME": str(work / "home"),
+            "REQUESTS_CA_BUNDLE": str(settings_api.ca_bundle),
+            "NO_PROXY": "127.0.0.1",
+        }
+        command = [sys.executable, "-S", "-s", "-P", "-v", "-c", _SERVE_ONE_EVENT]
+        command += [str(task_root), str(event_file), str(result_file)]
+        completed = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=60)
     try:
         assert completed.returncode == 0, completed.stderr[-4000:]
         after = sorted(p.relative_to(task_root).as_posix() for p in task_root.rglob("*"))
@@ -275,6 +281,60 @@ def test_lambda_zip_leaves_out_what_only_validates_the_knowledge_yaml(lambda_nam
     assert "skill/knowledge/loader.py" in lambda_names
 
 
+def test_lambda_zip_leaves_out_what_only_the_cli_needs(lambda_names: list[str]) -> None:
+    # cryptography verifies requests for `muscle-coach serve`; Lambda is called by Alexa's own trigger.
+    top_level = {name.split("/")[0].split("-")[0].lower() for name in lambda_names}
+    assert not {"cryptography", "cffi", "_cffi_backend", "pycparser"} & top_level
+    assert not [name for name in lambda_names if name.startswith("skill/local/")]
+
+
+def _installed_closure(requirements: list[str]) -> set[str]:
+    """The installed distributions `requirements` pull in, transitively; extras and unmet markers left out."""
+    found: set[str] = set()
+    pending = [Requirement(line) for line in requirements]
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if name in found or (
+            requirement.marker is not None and not requirement.marker.evaluate({"extra": ""})
+        ):
+            continue
+        found.add(name)
+        pending += [Requirement(line) for line in importlib.metadata.requires(requirement.name) or []]
+    return found
+
+
+_IMPORT_THE_CLI = """
+import json, sys
+at_startup = set(sys.modules)  # what site and .pth files load before any project code
+from skill.app import handle_event
+from skill.local import chat, cli, resolver, server, verify
+verify.AlexaRequestVerifier(skill_id="amzn1.ask.skill.test")
+handle_event(json.load(open(sys.argv[1])))
+print(json.dumps(sorted({name.partition(".")[0] for name in set(sys.modules) - at_startup})))
+"""
+
+
+def test_a_plain_install_brings_everything_chat_and_serve_import(tmp_path: Path) -> None:
+    # `pip install muscle-coach` installs the main dependencies only: serve and chat must need nothing else.
+    completed = subprocess.run(
+        [sys.executable, "-c", _IMPORT_THE_CLI, str(ROOT / "events" / "launch.json")],
+        env={**os.environ, "MUSCLE_COACH_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    providers = importlib.metadata.packages_distributions()
+    imported = {
+        canonicalize_name(dist)
+        for module in json.loads(completed.stdout)
+        for dist in providers.get(module, [])
+    }
+    installed_with_the_package = _installed_closure(build_package.project_requirements())
+    assert sorted(imported - installed_with_the_package - {"muscle-coach"}) == []
+
+
 def test_dependencies_shared_with_the_runtime_botocore_stay_within_its_pins(
     lambda_build: build_package.BuildResult,
 ) -> None:
@@ -332,6 +392,7 @@ def test_unzipped_package_serves_a_launch_request_with_nothing_else_on_the_path(
     )
     assert served_launch["foreign"] == [], "modules came from outside the package and the standard library"
     assert "boto3" not in served_launch["modules"], "boto3 must load only when TABLE_NAME is set"
+    assert envelope["sessionAttributes"]["timeZone"] == "America/Los_Angeles", "asked the (fake) Settings API"
 
 
 def test_unzipped_package_runs_from_its_ahead_of_time_bytecode_and_writes_nothing(

@@ -418,3 +418,43 @@ def test_a_fault_inside_verification_is_a_400_refusal_not_a_500(
     assert reply.json() == {"error": "request could not be verified"}
     assert skill.events == []
     assert "bug inside verification" in caplog.text
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b"[" * 60_000 + b"]" * 60_000, b'{"a":' * 20_000])
+def test_json_nested_too_deeply_gets_400_without_verification(
+    unverified_server: SkillHTTPServer, skill: EchoSkill, body: bytes
+) -> None:
+    reply = send(unverified_server, body)
+    assert reply.status == 400
+    assert reply.json() == {"error": "body is nested too deeply"}
+    assert skill.events == []
+
+
+def test_signed_json_nested_too_deeply_gets_400(
+    server: SkillHTTPServer, chain: SigningChain, skill: EchoSkill
+) -> None:
+    body = b"[" * 100_000
+    reply = send(server, body, chain.sign(body))
+    assert reply.status == 400
+    assert reply.json() == {"error": "body is nested too deeply"}
+    assert skill.events == []
+
+
+def test_a_refusal_over_a_failed_chain_fetch_keeps_the_fetch_error_in_the_log(
+    chain: SigningChain, skill: EchoSkill, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unreachable(url: str) -> bytes:
+        raise OSError("[Errno 111] Connection refused by proxy 10.9.8.7:3128")
+
+    verifier = AlexaRequestVerifier(skill_id=TEST_SKILL_ID, fetch_chain=unreachable, trust_roots=[chain.root])
+    running, thread = start(skill, verifier)
+    try:
+        with caplog.at_level(logging.WARNING):
+            body, headers = signed_launch(chain)
+            reply = send(running, body, headers)
+    finally:
+        stop(running, thread)
+    assert reply.status == 400
+    assert reply.json() == {"error": "could not fetch the signing certificate chain"}
+    assert "10.9.8.7" in caplog.text
+    assert skill.events == []

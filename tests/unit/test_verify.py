@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -178,6 +180,7 @@ def test_certificate_urls_that_follow_amazons_rules_are_fetched_once_normalised(
         ("https://s3.amazonaws.com:notaport/echo.api/echo-api-cert.pem", "is not a valid URL"),
         ("https://someone@s3.amazonaws.com/echo.api/echo-api-cert.pem", "must not carry credentials"),
         ("s3.amazonaws.com/echo.api/echo-api-cert.pem", "must use https"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem?junk=1", "must not carry a query string"),
     ],
 )
 def test_certificate_urls_that_break_amazons_rules_are_refused_without_fetching(
@@ -252,15 +255,103 @@ def test_a_document_that_is_not_a_certificate_chain_is_refused(chain: SigningCha
     assert "is not PEM" in reason
 
 
-def test_a_failing_fetch_is_a_refusal_not_a_crash(chain: SigningChain) -> None:
+def test_a_failing_fetch_is_a_refusal_in_general_terms_with_the_detail_in_the_log(
+    chain: SigningChain, caplog: pytest.LogCaptureFixture
+) -> None:
     def unreachable(url: str) -> bytes:
-        raise OSError("connection refused")
+        raise OSError("connection refused by 10.1.2.3")
 
     headers, body = signed_request(chain)
     verifier = AlexaRequestVerifier(fetch_chain=unreachable, trust_roots=[chain.root], clock=MovableClock())
-    reason = refusal(verifier, headers, body)
-    assert reason.startswith("could not fetch the certificate chain")
-    assert "connection refused" in reason
+    with caplog.at_level(logging.WARNING, logger="skill.local.verify"):
+        reason = refusal(verifier, headers, body)
+    assert reason == "could not fetch the signing certificate chain"
+    assert "connection refused by 10.1.2.3" in caplog.text
+    assert TEST_CERT_URL in caplog.text
+
+
+def test_a_chain_that_failed_is_refused_again_without_a_fetch_for_a_few_seconds(chain: SigningChain) -> None:
+    calls: list[str] = []
+    ticks = [1000.0]
+
+    def unreachable(url: str) -> bytes:
+        calls.append(url)
+        raise OSError("timed out")
+
+    verifier = AlexaRequestVerifier(
+        fetch_chain=unreachable, trust_roots=[chain.root], clock=MovableClock(), monotonic=lambda: ticks[0]
+    )
+    headers, body = signed_request(chain)
+    for _ in range(3):
+        assert refusal(verifier, headers, body) == "could not fetch the signing certificate chain"
+    assert len(calls) == 1
+    ticks[0] += 60
+    refusal(verifier, headers, body)
+    assert len(calls) == 2
+
+
+class GatedFetcher:
+    """Serves `chain` for one URL only after `release` is set; every other URL at once."""
+
+    def __init__(self, pem: bytes, slow_url: str) -> None:
+        self.pem = pem
+        self.slow_url = slow_url
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.urls: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str) -> bytes:
+        with self._lock:
+            self.urls.append(url)
+        if url == self.slow_url:
+            self.entered.set()
+            self.release.wait(timeout=30)
+        return self.pem
+
+
+def _verify_in_thread(verifier: AlexaRequestVerifier, headers: dict[str, str], body: bytes) -> Any:
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            verifier.verify(headers, body)
+            outcome["ok"] = True
+        except Exception as exc:  # reported to the test, which asserts on it
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_slow_chain_fetch_does_not_hold_up_requests_naming_another_url(chain: SigningChain) -> None:
+    slow_url = "https://s3.amazonaws.com/echo.api/slow.pem"
+    fetch = GatedFetcher(chain.chain_pem(), slow_url)
+    verifier = verifier_for(chain, fetch=fetch)  # type: ignore[arg-type]
+    slow, _ = _verify_in_thread(verifier, *signed_request(chain, url=slow_url))
+    try:
+        assert fetch.entered.wait(timeout=10)
+        fast, outcome = _verify_in_thread(verifier, *signed_request(chain))
+        fast.join(timeout=10)
+        assert not fast.is_alive(), "a request waited for another URL's fetch"
+        assert outcome == {"ok": True}
+    finally:
+        fetch.release.set()
+        slow.join(timeout=10)
+
+
+def test_requests_naming_a_url_being_fetched_wait_for_that_one_fetch(chain: SigningChain) -> None:
+    fetch = GatedFetcher(chain.chain_pem(), TEST_CERT_URL)
+    verifier = verifier_for(chain, fetch=fetch)  # type: ignore[arg-type]
+    first, first_outcome = _verify_in_thread(verifier, *signed_request(chain))
+    assert fetch.entered.wait(timeout=10)
+    others = [_verify_in_thread(verifier, *signed_request(chain)) for _ in range(3)]
+    fetch.release.set()
+    for thread, _ in [(first, first_outcome), *others]:
+        thread.join(timeout=10)
+    assert [outcome for _, outcome in [(first, first_outcome), *others]] == [{"ok": True}] * 4
+    assert fetch.urls == [TEST_CERT_URL]
 
 
 def test_a_signature_made_with_another_key_is_refused(chain: SigningChain) -> None:
@@ -353,6 +444,23 @@ def test_a_request_for_another_skill_is_refused(chain: SigningChain) -> None:
     other = "amzn1.ask.skill.11111111-1111-4111-8111-111111111111"
     headers, body = signed_request(chain, launch_request(timestamp=NOW, skill_id=other))
     assert refusal(verifier_for(chain), headers, body) == f"request is for another skill ({other})"
+
+
+@pytest.mark.parametrize("skill_id", [TEST_SKILL_ID, None])
+def test_a_request_whose_session_and_context_name_different_skills_is_refused(
+    chain: SigningChain, skill_id: str | None
+) -> None:
+    envelope = launch_request(timestamp=NOW)
+    envelope["session"]["application"] = {"applicationId": "amzn1.ask.skill.other"}
+    headers, body = signed_request(chain, envelope)
+    assert (
+        refusal(verifier_for(chain, skill_id=skill_id), headers, body) == "request names two different skills"
+    )
+
+
+def test_a_signed_body_nested_too_deeply_is_refused(chain: SigningChain) -> None:
+    body = b"[" * 100_000
+    assert refusal(verifier_for(chain), chain.sign(body), body) == "body is nested too deeply"
 
 
 def test_the_skill_id_falls_back_to_the_session_when_context_is_absent(chain: SigningChain) -> None:
