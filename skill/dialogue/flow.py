@@ -13,8 +13,17 @@ from typing import Literal, NamedTuple
 
 from skill.dialogue import outcomes as o
 from skill.dialogue.state import DialogueState, UserContext
-from skill.dialogue.understand import SlotValue, answer_yes_no, understand_slots
-from skill.engine import Assessment, Facts, assess, next_question, plan_advice, unsure_levels
+from skill.dialogue.understand import SlotValue, Understood, answer_yes_no, understand_slots
+from skill.engine import (
+    MUSCLES,
+    WORKOUT,
+    Assessment,
+    Facts,
+    assess,
+    next_question,
+    plan_advice,
+    unsure_levels,
+)
 from skill.knowledge import KnowledgeBase
 from skill.knowledge.model import CauseId, RedFlag, TriageLevel
 
@@ -100,6 +109,8 @@ def step(
         return _report(kb, state, turn, today, restarted)
     # yes / no / don't know
     pending = kb.questions.get(state.pending or "")
+    if pending is None and not restarted and not state.facts.values:
+        return Turn(o.Redirect("nothing_yet"), state)  # a yes or no with nothing asked: ask for the twitch
     if pending is None:
         return _advance(kb, state.evolve(phase="interview"), "restart" if restarted else None)
     said = None if kind == "dont_know" else kind == "yes"
@@ -144,6 +155,8 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
     ):
         facts = facts.with_asked(pending.id)
     first = state.phase == "start" or (not state.facts.values and not state.facts.asked)
+    if first and turn.kind == "report" and _out_of_scope(kb, understood, facts):
+        return Turn(o.Redirect("pain_only" if facts.finding("muscle_pain") else "not_twitching"), state)
     preface: o.Preface = (
         "restart" if restarted else ("sorry_report" if first and turn.kind == "report" else None)
     )
@@ -343,6 +356,16 @@ def _forget(state: DialogueState, yes: bool) -> Turn:
 
 
 _YES_NO_PHASES = ("consent", "confirm_forget", "verdict", "done")
+# What a first report may hold and still be outside the skill's scope: where, what workout, and pain.
+_SCOPE_NEUTRAL = frozenset({MUSCLES, WORKOUT, "muscle_pain", "workout_minutes"})
+
+
+def _out_of_scope(kb: KnowledgeBase, understood: Understood, facts: Facts) -> bool:
+    """A first report in the person's own words that names no twitch, spasm or cramp, no warning sign, nothing but
+    pain or a place ("my knee is sore"): the skill is for twitching around exercise (the article's subject)."""
+    if not understood.free_text or understood.complaint:
+        return False  # a report sample that names the twitching, or words that do
+    return set(facts.values) <= _SCOPE_NEUTRAL
 
 
 def _is_sign(kb: KnowledgeBase, finding: str) -> bool:

@@ -19,6 +19,7 @@ __all__ = [
     "Outcome",
     "Prompt",
     "Recall",
+    "Redirect",
     "Repeat",
     "SaidReason",
     "Verdict",
@@ -103,6 +104,12 @@ class Recall(NamedTuple):
     reachable: bool = True  # False: the history store failed, so nothing is known either way
 
 
+class Redirect(NamedTuple):
+    """Something outside what the skill is for: pain on its own, or nothing to go on yet; the session stays open."""
+
+    reason: Literal["pain_only", "not_twitching", "nothing_yet"]
+
+
 class Repeat(NamedTuple):
     speech: str | None
     reprompt: str | None
@@ -124,7 +131,7 @@ class Farewell(NamedTuple):
     tips: tuple[Advice, ...] = ()  # the advice not yet spoken, when more was asked for
 
 
-Outcome = Greeting | Ask | Verdict | Explain | Prompt | Recall | Repeat | Farewell
+Outcome = Greeting | Ask | Verdict | Explain | Prompt | Recall | Redirect | Repeat | Farewell
 
 
 EffectKind = Literal["record_episode", "set_consent", "forget", "disclaimer_heard"]

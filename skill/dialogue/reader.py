@@ -55,7 +55,8 @@ _VAGUE: Final = frozenset({"nothing", "none", "side", "sides", "behind", "body",
 
 
 class Heard(NamedTuple):
-    """One thing found in the words: the slot it would have filled, the lexicon id, how it was said.
+    """One thing found in the words: the slot it would have filled (or "complaint": a word like "twitching" that
+    puts the words in the skill's scope), the lexicon id, how it was said.
 
     `servings` is a number said before a caffeine source; `minutes` a duration (ISO-free, in minutes) with `of` naming
     what lasted: "workout", "twitch" or "cramp".
@@ -89,6 +90,9 @@ def read_words(kb: KnowledgeBase, text: str) -> tuple[Heard, ...]:
             reply_no = reply == "no" and _said_straight_after(said, words[start])
             start += 1
     matches = list(_matches(index, words, start))
+    complaint = next((w for w in words if w in kb.complaint_words), None)
+    if complaint is not None:
+        found.append(Heard("complaint", None, complaint))
     if reply_no and matches and matches[0].said.split()[0] == words[start]:
         # "no chest pain": the no is the phrase's own; "no, my chest hurts" keeps the sign ("my" stood between)
         matches[0] = matches[0]._replace(negated=True)

@@ -15,7 +15,15 @@ from skill.dialogue.reader import Heard, read_words
 from skill.engine import MUSCLES, WORKOUT, Facts, FactValue
 from skill.knowledge import KnowledgeBase, Question
 
-__all__ = ["WORDS", "SlotValue", "Understood", "answer_yes_no", "iso_duration_minutes", "understand_slots"]
+__all__ = [
+    "WORDS",
+    "SlotValue",
+    "Understood",
+    "answer_yes_no",
+    "hearable_findings",
+    "iso_duration_minutes",
+    "understand_slots",
+]
 
 _MINUTES = {"Y": 525600.0, "M": 43200.0, "W": 10080.0, "D": 1440.0}
 _TIME_MINUTES = {"H": 60.0, "M": 1.0, "S": 1.0 / 60.0}
@@ -52,6 +60,8 @@ class Understood(NamedTuple):
     updates: dict[str, FactValue]
     unresolved: tuple[str, ...]  # slot names with a value we could not use
     reply: bool | None = None  # a yes or no said with the details ("yes, my arms are weak")
+    free_text: bool = False  # some of it came as raw words the skill read itself
+    complaint: bool = False  # the raw words named twitching, a spasm or a cramp
 
     @property
     def anything(self) -> bool:
@@ -158,16 +168,26 @@ def understand_slots(
         if slot.id is not None and name in ("muscle", "symptom", "symptom_two")
     ]
     raw = [slot.value for name, slot in slots.items() if slot.value and (slot.id is None or name == WORDS)]
+    complaint = False
     for text in raw:
         for heard in read_words(kb, text or ""):
             if heard.slot == "reply":
                 reply = reply if reply is not None else _REPLIES.get(heard.id or "")
+            elif heard.slot == "complaint":
+                complaint = True
             else:
                 _use_heard(kb, heard, updates, facts, pending)
                 if heard.id is not None and not heard.negated:
                     said.append((heard.slot, heard.id, heard.said))
     updates.update(_located(kb, said))
-    return Understood(updates, tuple(unresolved), reply)
+    symptom_said = any(name in ("symptom", "symptom_two") and slot.value for name, slot in slots.items())
+    return Understood(
+        updates,
+        tuple(unresolved),
+        reply,
+        free_text=bool(raw) or symptom_said,
+        complaint=complaint or updates.get("cramping") is True,
+    )
 
 
 def _located(kb: KnowledgeBase, said: list[tuple[str, str, str]]) -> dict[str, FactValue]:
@@ -275,3 +295,25 @@ def _start_of(value: str) -> dt.date | None:
     if year := _YEAR.match(value):
         return dt.date(int(year.group(1)), 1, 1)
     return dt.date.fromisoformat(value) if len(value) == 10 else None
+
+
+# Quantities the dialogue can hear: caffeine from the caffeine slot, durations from the duration slots or raw words.
+_HEARD_QUANTITIES = frozenset({"caffeine_mg", "workout_minutes", "twitch_days", "cramp_minutes"})
+
+
+def hearable_findings(kb: KnowledgeBase) -> frozenset[str]:
+    """Every finding some answer can set: a question's, a heard symptom's (the lexicon's words for it, or a
+    symptom said of a muscle), a slot's, a caffeine source's, a workout's, a quantity's derivation, and the
+    habitual pattern the history gives. A red flag whose signs are not all here can never fire."""
+    symptom_ids = {
+        value.id for entry in kb.lexicon.values() if entry.slot == "symptom" for value in entry.values
+    }
+    found: set[str] = {question.finding for question in kb.questions.values()}
+    found.update(f for symptom in symptom_ids for f in kb.symptoms.get(symptom, ()))
+    found.update(f for rule in kb.located_symptoms if rule.symptom in symptom_ids for f in rule.sets)
+    found.update(f for mapping in _FLAGS.values() for values in mapping.values() for f in values)
+    found.update(f for _, sets in kb.caffeine_sets.values() for f in sets)
+    found.update(f for workout in kb.workouts.values() for f in (workout.implies or {}))
+    found.update(d.finding for d in kb.derivations if d.quantity in _HEARD_QUANTITIES)
+    found.add("habitual")  # from the history store: the Nth episode in the window (dialogue.flow)
+    return frozenset(found)

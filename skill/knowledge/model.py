@@ -208,6 +208,7 @@ class KnowledgeBase(NamedTuple):
     ]  # source -> (from how many servings, findings it sets)
     symptoms: dict[str, tuple[str, ...]]
     located_symptoms: tuple[LocatedSymptom, ...]
+    complaint_words: frozenset[str]  # words that put a report in the skill's scope (twitch, spasm, cramp)
     twitch_kinds: dict[str, TwitchKind]
     lexicon: dict[str, SlotLexicon]  # custom slot type name -> its words
     first_aid: dict[str, FirstAid]  # in the order they are spoken

@@ -184,6 +184,7 @@ class LocatedSymptomEntry(_Strict):
 
 
 class VocabularyFile(_Strict):
+    complaint_words: list[str] = Field(min_length=1)
     located_symptoms: list[LocatedSymptomEntry] = Field(default_factory=list)
     muscles: list[MuscleEntry]
     workouts: list[WorkoutEntry]
@@ -482,6 +483,7 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
             x.id: (x.sets_at_count, tuple(x.sets)) for x in files.vocabulary.caffeine_sources if x.sets
         },
         symptoms={k: tuple(v) for k, v in files.vocabulary.symptoms.items()},
+        complaint_words=frozenset(files.vocabulary.complaint_words),
         located_symptoms=tuple(
             m.LocatedSymptom(x.symptom, x.muscle, tuple(x.said), tuple(x.sets))
             for x in files.vocabulary.located_symptoms

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+from skill.dialogue.understand import hearable_findings
 from skill.errors import KnowledgeError
 from skill.handlers.intents import HANDLED_INTENTS, SLOT_TYPES
 from skill.knowledge import KnowledgeBase, read_knowledge_files
@@ -80,7 +81,7 @@ def _handler_problems(model: InteractionModel) -> list[str]:
 
 
 def _knowledge_problems(model: InteractionModel, kb: KnowledgeBase) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = _unreachable_red_flags(kb)
     for type_name, (what, known_ids) in KB_SLOT_TYPES.items():
         slot_type = model.slot_type(type_name)
         if slot_type is None:
@@ -96,4 +97,19 @@ def _knowledge_problems(model: InteractionModel, kb: KnowledgeBase) -> list[str]
             f"slot type {type_name}: the knowledge-base {what} {value_id!r} has no value, so it can never be heard"
             for value_id in sorted(known - ids)
         )
+    return problems
+
+
+def _unreachable_red_flags(kb: KnowledgeBase) -> list[str]:
+    """Red flags no phrase or question can make fire: a sign of theirs that nothing the user says can set."""
+    hearable = hearable_findings(kb)
+    problems: list[str] = []
+    for flag in kb.red_flags:
+        missing = [sign for sign in flag.all_of if sign not in hearable]
+        if flag.any_of and not any(sign in hearable for sign in flag.any_of):
+            missing.append(" or ".join(flag.any_of))
+        if missing:
+            problems.append(
+                f"red flag {flag.id!r} can never fire: no phrase or question sets {', '.join(missing)}"
+            )
     return problems

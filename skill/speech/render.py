@@ -74,6 +74,8 @@ def render(kb: KnowledgeBase, outcome: o.Outcome) -> Spoken:
             return _prompt(outcome)
         case o.Recall():
             return _recall(kb, outcome)
+        case o.Redirect():
+            return _redirect(outcome)
         case o.Repeat():
             if outcome.speech:
                 return Spoken(outcome.speech, outcome.reprompt)
@@ -306,6 +308,27 @@ def _prompt(p: o.Prompt) -> Spoken:
         f"It's up to you. {_CONSENT_KEEPS}, so I can tell you if twitching becomes a habit. {_CONSENT_REPROMPT}",
         _CONSENT_REPROMPT,
     )
+
+
+_REDIRECT = {
+    "pain_only": (
+        "I'm built for muscle twitches, spasms and cramps around exercise, so I can't say much about pain on its "
+        "own. Rest it, and get medical care today if the pain is severe, the area swells, or your urine turns dark "
+        "brown.\tIs there any twitching or cramping as well? If so, tell me where."
+    ),
+    "not_twitching": (
+        "I'm built for muscle twitches, spasms and cramps around exercise.\tIf that's what's happening, tell me "
+        "which muscles and what you did, like: my calves are twitching after my run. Or say stop."
+    ),
+    "nothing_yet": (
+        "No problem.\tWhenever your muscles twitch, spasm or cramp around a workout, tell me which ones and what you "
+        "did, like: my calves are twitching after my run. Or say stop."
+    ),
+}
+
+
+def _redirect(r: o.Redirect) -> Spoken:
+    return Spoken(_REDIRECT[r.reason], _INVITE_REPROMPT)
 
 
 def _recall(kb: KnowledgeBase, r: o.Recall) -> Spoken:

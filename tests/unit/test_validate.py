@@ -258,3 +258,33 @@ def test_a_missing_knowledge_file_is_reported(tmp_path: Path) -> None:
     problems = validate_project(write(tmp_path, small_model()), data_dir)
     assert len(problems) == 1
     assert "questions.yaml: the file is missing" in problems[0]
+
+
+def test_a_red_flag_nothing_the_user_says_can_reach_is_named(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    findings = data / "findings.yaml"
+    findings.write_text(
+        findings.read_text(encoding="utf-8").replace(
+            "\n  # Red flags after exercise beyond the article",
+            '\n  - {id: green_skin, said_yes: your skin is green, said_no: it is not, source: "a test"}'
+            "\n  # Red flags after exercise beyond the article",
+        ),
+        encoding="utf-8",
+    )
+    flags = data / "red_flags.yaml"
+    flags.write_text(
+        flags.read_text(encoding="utf-8").replace(
+            "red_flags:\n",
+            "red_flags:\n  - {id: green_skin, level: urgent, all_of: [green_skin], say: Call now., source: a test}\n",
+        ),
+        encoding="utf-8",
+    )
+    problems = validate_project(SHIPPED_MODEL, data)
+    assert problems == [
+        "en-US.json: red flag 'green_skin' can never fire: no phrase or question sets green_skin"
+    ], problems
+
+
+def test_every_shipped_red_flag_can_be_reached() -> None:
+    assert not [p for p in validate_project(SHIPPED_MODEL) if "can never fire" in p]
