@@ -120,7 +120,7 @@ def step(
 
 def _greet(state: DialogueState, preface: o.Preface) -> Turn:
     disclaimer = not state.user.returning
-    fresh = DialogueState(user=state.user, phase="interview")
+    fresh = DialogueState(user=state.user._replace(returning=True), phase="interview")
     effects = (o.Effect("disclaimer_heard"),) if disclaimer and state.user.store_available else ()
     return Turn(o.Greeting(state.user.returning, disclaimer, preface), fresh, effects=effects)
 
@@ -162,15 +162,19 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
     )
     if preface is None and understood.anything and state.phase == "verdict":
         preface = "got_it"
-    return _advance(kb, state.evolve(facts=facts, misses=0, phase="interview"), preface, first_turn=first)
+    return _advance(kb, state.evolve(facts=facts, misses=0, phase="interview"), preface)
 
 
-def _advance(kb: KnowledgeBase, state: DialogueState, preface: o.Preface, first_turn: bool = False) -> Turn:
-    disclaimer = first_turn and not state.user.returning and state.last_speech is None
+def _advance(kb: KnowledgeBase, state: DialogueState, preface: o.Preface) -> Turn:
+    # A new user hears the disclaimer with the first question or verdict, whatever they said first ("help",
+    # "yes", a report); `returning` is then set, so it is said once (platform policy for health skills).
+    disclaimer = not state.user.returning
     question = next_question(kb, state.facts)
     effects: tuple[o.Effect, ...] = ()
-    if disclaimer and state.user.store_available:
-        effects = (o.Effect("disclaimer_heard"),)
+    if disclaimer:
+        state = state.evolve(user=state.user._replace(returning=True))
+        if state.user.store_available:
+            effects = (o.Effect("disclaimer_heard"),)
     if question is not None:
         return Turn(
             o.Ask(question, preface, disclaimer, state.facts.muscles()),

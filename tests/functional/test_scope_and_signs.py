@@ -87,3 +87,16 @@ def test_a_safety_question_that_is_not_understood_twice_is_asked_one_sign_at_a_t
     asked = [reply.speech for reply in answers[: answers.index(verdict)]]
     assert len(asked) >= 4, "each urgent sign on its own"
     assert len(set(asked)) == len(asked), "no question twice"
+
+
+@pytest.mark.parametrize("first", ["help", "yes", "what is this", "why"])
+def test_a_new_user_hears_the_disclaimer_before_the_first_verdict_whatever_they_say_first(
+    converse: Converse, first: str
+) -> None:
+    conversation = converse()
+    opening = conversation.say(first)  # a one-shot request: no launch, so no welcome either
+    replies = [opening, *conversation.talk(["i had six caffeine pills and now my arms are twitching"])]
+    verdict = next(reply for reply in replies if reply.assessment is not None)
+    heard = replies[: replies.index(verdict) + 1]
+    assert any("not medical advice" in reply.speech for reply in heard), [r.speech for r in heard]
+    assert sum("not medical advice" in reply.speech for reply in heard) == 1, "said once"
