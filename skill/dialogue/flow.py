@@ -41,6 +41,7 @@ TurnKind = Literal[
     "more",
     "help",
     "repeat",
+    "go_back",
     "start_over",
     "stop",
     "fallback",
@@ -83,7 +84,12 @@ def step(
         fresh = DialogueState(user=state.user, phase="interview")
         return _advance(kb, fresh, "start_over")
     if kind == "repeat":
+        pending = kb.questions.get(state.pending or "")
+        if pending is not None:  # the question itself, without an apology or preface said around it
+            return Turn(o.Ask(pending, None, False, state.facts.muscles()), state)
         return Turn(o.Repeat(state.last_speech, state.last_reprompt), state)
+    if kind == "go_back":
+        return _go_back(kb, state)
     if kind == "last_time":
         return Turn(turn.last_episode or o.Recall(None, None, None, state.user.consent), state)
     if kind == "forget":
@@ -116,6 +122,32 @@ def step(
     said = None if kind == "dont_know" else kind == "yes"
     facts = state.facts.with_values(kb, answer_yes_no(pending, said)).with_asked(pending.id)
     return _advance(kb, state.evolve(facts=facts, misses=0), None)
+
+
+def _go_back(kb: KnowledgeBase, state: DialogueState) -> Turn:
+    """Undo the last answer and ask its question again; the first question is simply asked again."""
+    asked = [q for q in state.facts.asked if q in kb.questions]
+    if not asked:
+        pending = kb.questions.get(state.pending or "")
+        if pending is None:
+            return Turn(o.Greeting(True, False, "nothing_to_undo"), state)
+        return Turn(o.Ask(pending, "first_question", False, state.facts.muscles()), state)
+    question = kb.questions[asked[-1]]
+    values = {
+        key: value
+        for key, value in state.facts.values.items()
+        if key not in (question.finding, question.quantity)
+    }
+    facts = Facts.build(
+        kb,
+        values,
+        [q for q in state.facts.asked if q != question.id],
+        [q for q in state.facts.missed if q != question.id],
+    )
+    return Turn(
+        o.Ask(question, "going_back", False, facts.muscles()),
+        state.evolve(facts=facts, pending=question.id, phase="interview", misses=0),
+    )
 
 
 def _greet(state: DialogueState, preface: o.Preface) -> Turn:

@@ -26,7 +26,18 @@ __all__ = [
 ]
 
 Preface = (
-    Literal["sorry_report", "restart", "start_over", "not_understood", "moving_on", "one_at_a_time", "got_it"]
+    Literal[
+        "sorry_report",
+        "restart",
+        "start_over",
+        "not_understood",
+        "moving_on",
+        "one_at_a_time",
+        "got_it",
+        "going_back",
+        "first_question",
+        "nothing_to_undo",
+    ]
     | None
 )
 

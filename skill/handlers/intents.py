@@ -10,6 +10,7 @@ __all__ = [
     "DONT_KNOW",
     "FALLBACK",
     "FORGET_HISTORY",
+    "GO_BACK",
     "HANDLED_INTENTS",
     "HELP",
     "INTENT_REPLIES",
@@ -39,6 +40,7 @@ WHY_QUESTION = "WhyQuestionIntent"
 MORE_ADVICE = "MoreAdviceIntent"
 FORGET_HISTORY = "ForgetHistoryIntent"
 LAST_TIME = "LastTimeIntent"
+GO_BACK = "GoBackIntent"
 
 HELP = "AMAZON.HelpIntent"
 STOP = "AMAZON.StopIntent"
@@ -62,6 +64,7 @@ CUSTOM_INTENTS = frozenset(
         MORE_ADVICE,
         FORGET_HISTORY,
         LAST_TIME,
+        GO_BACK,
     }
 )
 # Intents whose name is itself the yes or no, which the dialogue reads like the `reply` slot.

@@ -50,6 +50,7 @@ INTENT_TURNS: dict[str, TurnKind] = {
     i.NAVIGATE_HOME: "stop",
     i.FALLBACK: "fallback",
     i.REPEAT: "repeat",
+    i.GO_BACK: "go_back",
     i.START_OVER: "start_over",
     i.YES: "yes",
     i.NO: "no",

@@ -26,6 +26,9 @@ _PREFACE = {
     "not_understood": "Sorry, I didn't catch that.",
     "moving_on": "No problem, let's move on.",
     "one_at_a_time": "Let's take those one at a time.",
+    "going_back": "Okay, going back.",
+    "first_question": "That's the first question I asked.",
+    "nothing_to_undo": "There's nothing to go back to yet.",
     "got_it": "Got it, thanks.",
 }
 _ADVICE_WORDS = 36
@@ -88,7 +91,7 @@ def _greeting(g: o.Greeting) -> Spoken:
     parts: list[str] = []
     if g.preface:
         parts.append(_PREFACE[g.preface])
-    if g.preface == "not_understood":
+    if g.preface in ("not_understood", "nothing_to_undo"):
         return Spoken(f"{parts[0]} {_INVITE}", _INVITE_REPROMPT)
     if g.returning:
         parts.append("Welcome back to Muscle Coach.")

@@ -45,6 +45,7 @@ def small_model() -> Model:
         "MoreAdviceIntent": ["what else can i do"],
         "ForgetHistoryIntent": ["forget my history"],
         "LastTimeIntent": ["what happened last time"],
+        "GoBackIntent": ["go back"],
     }
     intents: list[dict[str, Any]] = [
         {"name": name, "samples": custom_samples[name]} for name in sorted(CUSTOM_INTENTS)

@@ -1,0 +1,52 @@
+"""Talking about the conversation itself: "what?", "what are you asking", "go back"; through the real handler."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Converse
+
+__all__: list[str] = []
+
+
+@pytest.mark.parametrize("what", ["what?", "huh", "sorry what", "can you repeat the question"])
+def test_what_repeats_the_question_without_the_apology(converse: Converse, what: str) -> None:
+    conversation = converse()
+    conversation.talk(["my calves are twitching after my run", "no"])
+    question = conversation.say("purple elephants")
+    assert question.speech.startswith("Sorry, I didn't catch that.")
+    again = conversation.say(what)
+    assert "Sorry" not in again.speech and again.is_question
+    assert again.speech in question.speech, "the same question, on its own"
+
+
+def test_what_are_you_asking_explains_the_question_pending(converse: Converse) -> None:
+    conversation = converse()
+    first = conversation.say("my calves are twitching after my run")
+    reply = conversation.say("what are you asking")
+    assert reply.speech.startswith("I'm asking:") and "chest pain" in reply.speech and reply.is_question
+    assert reply.speech != first.speech
+
+
+def test_go_back_undoes_the_last_answer_and_asks_it_again(converse: Converse) -> None:
+    conversation = converse()
+    conversation.talk(["my calves are twitching after my run", "no"])
+    warm_up = conversation.say("yes")  # the warm-up question's answer is the one to take back
+    assert warm_up.assessment is not None or warm_up.is_question
+    back = conversation.say("wait go back")
+    assert back.speech.startswith("Okay, going back.") and back.is_question
+    changed = conversation.talk(["no", "no", "no", "no", "no"])
+    verdict = next(reply for reply in changed if "likely cause" in reply.speech)
+    assert verdict.assessment is not None and verdict.assessment["causes"][0]["id"] == "no_warmup"
+    assert "skipped the warm-up" in verdict.speech
+
+
+def test_go_back_before_any_answer_says_so_kindly(converse: Converse) -> None:
+    conversation = converse()
+    first = conversation.say("my calves are twitching after my run")
+    reply = conversation.say("go back")
+    assert reply.speech.startswith("That's the first question I asked.") and reply.is_question
+    assert "safety check" in first.speech
