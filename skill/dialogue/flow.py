@@ -80,9 +80,8 @@ def step(
         return Turn(o.Farewell("stop"), state.evolve(phase="done", pending=None), end_session=True)
     if kind == "launch":
         return _greet(state, "restart" if restarted else None)
-    if kind == "start_over":
-        fresh = DialogueState(user=state.user, phase="interview")
-        return _advance(kb, fresh, "start_over")
+    if kind == "start_over":  # a clean slate: ask what is twitching, rather than a safety check about nothing
+        return Turn(o.Greeting(True, False, "start_over"), DialogueState(user=state.user, phase="start"))
     if kind == "repeat":
         pending = kb.questions.get(state.pending or "")
         if pending is not None:  # the question itself, without an apology or preface said around it
@@ -192,9 +191,23 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
     preface: o.Preface = (
         "restart" if restarted else ("sorry_report" if first and turn.kind == "report" else None)
     )
-    if preface is None and understood.anything and state.phase == "verdict":
+    if state.phase in _YES_NO_PHASES and state.assessment is not None and _same_verdict(kb, state, facts):
+        # something new after the verdict that changes nothing: say so, and go back to the yes or no pending
+        kept = state.evolve(facts=facts)
+        if understood.reply is not None:
+            return step(kb, kept, turn._replace(kind="yes" if understood.reply else "no", slots={}), today)
+        return Turn(o.Prompt("consent" if state.phase == "consent" else "more", "still_fits"), kept)
+    if preface is None and understood.anything and state.phase in _YES_NO_PHASES:
         preface = "got_it"
     return _advance(kb, state.evolve(facts=facts, misses=0, phase="interview"), preface)
+
+
+def _same_verdict(kb: KnowledgeBase, state: DialogueState, facts: Facts) -> bool:
+    """Whether the new facts leave the verdict as it was: the same triage and the same leading cause."""
+    before, after = state.assessment or {}, assess(kb, facts)
+    causes = before.get("causes") or []
+    leader = causes[0].get("id") if causes and isinstance(causes[0], dict) else None
+    return before.get("triage") == after.triage and leader == (after.leader.id if after.leader else None)
 
 
 def _advance(kb: KnowledgeBase, state: DialogueState, preface: o.Preface) -> Turn:

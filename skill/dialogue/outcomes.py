@@ -103,6 +103,7 @@ class Prompt(NamedTuple):
     """A yes/no the skill itself asks outside the interview."""
 
     topic: Literal["consent", "more", "confirm_forget", "no_history_kept"]
+    preface: Literal["still_fits"] | None = None
 
 
 class Recall(NamedTuple):

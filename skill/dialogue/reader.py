@@ -100,6 +100,7 @@ def read_words(kb: KnowledgeBase, text: str) -> tuple[Heard, ...]:
     for match in matches:
         found.append(match)
     found.extend(_durations(words, cramp=bool(symptoms & _CRAMP_SYMPTOMS)))
+    found.extend(_milligrams(words))
     return tuple(found)
 
 
@@ -213,6 +214,8 @@ def _durations(words: tuple[str, ...], *, cramp: bool) -> Iterator[Heard]:
         unit = _unit(word)
         if unit is None:
             continue
+        if at + 1 < len(words) and words[at + 1] in ("pregnant", "gone", "along"):
+            continue  # "twenty weeks pregnant" is not how long anything has twitched
         amount: float | None = None
         if at >= 1:
             before = words[at - 1]
@@ -238,6 +241,13 @@ def _durations(words: tuple[str, ...], *, cramp: bool) -> Iterator[Heard]:
             yield Heard(
                 "duration", None, " ".join(words[max(0, at - 2) : at + 1]), minutes=minutes, of="workout"
             )
+
+
+def _milligrams(words: tuple[str, ...]) -> Iterator[Heard]:
+    """'about 800 milligrams': an amount of caffeine said outright."""
+    for at, word in enumerate(words[1:], start=1):
+        if word in ("milligrams", "milligram", "mg", "mgs") and words[at - 1].isdigit():
+            yield Heard("caffeine_mg", None, f"{words[at - 1]} {word}", servings=float(words[at - 1]))
 
 
 def _unit(word: str) -> float | None:

@@ -213,6 +213,10 @@ def _use_heard(
         if mapping:
             updates.update({k: (not v) if heard.negated else v for k, v in mapping.items()})
     elif heard.negated:
+        if slot == "muscle" and value_id in kb.muscles:  # "my arms, not my legs": a correction
+            known = updates.get(MUSCLES, facts.muscles())
+            assert isinstance(known, tuple)
+            updates[MUSCLES] = tuple(m for m in known if m != value_id)
         if slot == "symptom":
             for finding in kb.symptoms.get(value_id, ()):
                 if not kb.findings[finding].is_evidence or finding not in updates:
@@ -231,6 +235,8 @@ def _use_heard(
         total = min(kb.caffeine_mg[value_id] * count + _number_of(updates.get("caffeine_mg")), 5000.0)
         updates["caffeine_mg"] = total
         updates.update(_caffeine_signs(kb, value_id, count))
+    elif slot == "caffeine_mg" and heard.servings is not None:
+        updates["caffeine_mg"] = min(heard.servings, 5000.0)
     elif slot == "duration" and heard.minutes is not None:
         if heard.of == "twitch" or (pending is not None and pending.kind == "screen"):
             updates["twitch_days"] = min(heard.minutes / _DAY, 3650.0)

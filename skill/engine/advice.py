@@ -86,6 +86,8 @@ def _held_back_by(item: Advice, present: set[str], regions: set[str]) -> str | N
             return finding
     if any(finding not in present for finding in item.when):
         return ""
+    if item.when_any and present.isdisjoint(item.when_any):
+        return ""
     if item.regions and regions and regions.isdisjoint(item.regions):
         return "region:" + ",".join(sorted(regions))
     return None

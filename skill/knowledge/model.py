@@ -51,9 +51,8 @@ class Advice(NamedTuple):
     source: str
     when: tuple[str, ...] = ()  # given only when every one of these findings is present
     not_when: tuple[str, ...] = ()  # held back when any of these findings is present
-    regions: tuple[
-        str, ...
-    ] = ()  # given only for twitching in these body regions (any, when empty or unknown)
+    regions: tuple[str, ...] = ()  # given only for twitching in these body regions (any, if empty or unknown)
+    when_any: tuple[str, ...] = ()  # given only when at least one of these findings is present
 
 
 class FirstAid(NamedTuple):

@@ -34,6 +34,7 @@ class AdviceEntry(_Strict):
     text: str = Field(min_length=1)
     source: str = Field(min_length=1)
     when: list[str] = Field(default_factory=list)
+    when_any: list[str] = Field(default_factory=list)
     not_when: list[str] = Field(default_factory=list)
     regions: list[Region] = Field(default_factory=list)
 
@@ -323,7 +324,7 @@ class KnowledgeFiles(_Strict):
             for advice in cause.advice:
                 problems.extend(
                     f"causes.yaml: advice {advice.id!r}: unknown finding {f!r}"
-                    for f in [*advice.when, *advice.not_when]
+                    for f in [*advice.when, *advice.when_any, *advice.not_when]
                     if f not in finding_ids
                 )
         for aid in self.guidance.first_aid:
@@ -422,7 +423,15 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
                 prior=c.prior,
                 signs=tuple(c.signs),
                 advice=tuple(
-                    m.Advice(a.id, a.text, a.source, tuple(a.when), tuple(a.not_when), tuple(a.regions))
+                    m.Advice(
+                        a.id,
+                        a.text,
+                        a.source,
+                        tuple(a.when),
+                        tuple(a.not_when),
+                        tuple(a.regions),
+                        tuple(a.when_any),
+                    )
                     for a in c.advice
                 ),
                 source=c.source,

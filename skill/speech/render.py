@@ -91,7 +91,7 @@ def _greeting(g: o.Greeting) -> Spoken:
     parts: list[str] = []
     if g.preface:
         parts.append(_PREFACE[g.preface])
-    if g.preface in ("not_understood", "nothing_to_undo"):
+    if g.preface in ("not_understood", "nothing_to_undo", "start_over"):
         return Spoken(f"{parts[0]} {_INVITE}", _INVITE_REPROMPT)
     if g.returning:
         parts.append("Welcome back to Muscle Coach.")
@@ -293,6 +293,8 @@ def _why_verdict(kb: KnowledgeBase, a: Assessment) -> str:
 
 
 def _prompt(p: o.Prompt) -> Spoken:
+    if p.preface == "still_fits":
+        return _still_fits(p)
     if p.topic == "confirm_forget":
         return Spoken(
             "Do you want me to forget everything I remember about your twitching? Say yes to delete it, or no to keep it.",
@@ -310,6 +312,17 @@ def _prompt(p: o.Prompt) -> Spoken:
     return Spoken(
         f"It's up to you. {_CONSENT_KEEPS}, so I can tell you if twitching becomes a habit. {_CONSENT_REPROMPT}",
         _CONSENT_REPROMPT,
+    )
+
+
+def _still_fits(p: o.Prompt) -> Spoken:
+    if p.topic == "consent":
+        return Spoken(
+            f"Got it, thanks; that doesn't change my answer. {_CONSENT_REPROMPT}", _CONSENT_REPROMPT
+        )
+    return Spoken(
+        "Got it, thanks; that doesn't change my answer. Would you like more tips? Say yes, or stop.",
+        "Say yes for more tips, why, or stop.",
     )
 
 

@@ -413,9 +413,11 @@ def test_start_over_forgets_the_interview_and_begins_again(converse: Converse) -
     restart = conversation.say("start over")
 
     assert "starting over" in restart.speech.lower()
-    assert SAFETY_CHECK in restart.speech.lower()
+    assert "which muscles are twitching" in restart.speech.lower(), "a clean slate asks what is twitching"
     assert restart.is_question
-    conversation.talk(["no", "my legs are twitching after leg day", "no", "no", "no", "no"])
+    screen = conversation.say("my legs are twitching after leg day")
+    assert SAFETY_CHECK in screen.speech.lower()
+    conversation.talk(["no", "no", "no", "no"])
     verdict = assert_verdict(conversation, questions=7, cause="no_warmup")
     assert "caffeine" not in verdict.speech.lower().split("would you like")[0]
 

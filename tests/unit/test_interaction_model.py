@@ -83,7 +83,8 @@ TYPE_CONTRACT: dict[str, dict[str, tuple[str, ...]]] = {
         "everywhere": ("all over", "whole body", "all my muscles"),
     },
     "WorkoutType": {
-        "run": ("running", "jog", "jogging", "marathon", "sprints", "half marathon"),
+        "run": ("running", "jog", "jogging", "sprints"),
+        "endurance": ("marathon", "half marathon", "ultra", "triathlon", "long run"),
         "cycle": ("cycling", "bike ride", "spin class", "spinning"),
         "swim": ("swimming",),
         "leg_day": ("leg day", "squats", "leg workout", "lower body"),
@@ -107,7 +108,8 @@ TYPE_CONTRACT: dict[str, dict[str, tuple[str, ...]]] = {
             "barely drank", "hardly drank", "didn't drink", "nothing to drink", "a few sips", "not much water",
             "no water",
         ),
-        "plenty": ("drank plenty", "lots of water", "drank a lot", "stayed hydrated", "a whole bottle"),
+        "plenty": ("drank plenty", "drank a lot", "stayed hydrated", "a whole bottle"),
+        "lots": ("lots of water", "drank loads", "drank a lot of water", "drank way too much water"),
     },
     "FuelType": {
         "fasted": (
@@ -172,7 +174,7 @@ TYPE_CONTRACT: dict[str, dict[str, tuple[str, ...]]] = {
         "recurring_cramps": ("cramps keep coming back", "keep getting cramps", "cramps every night"),
         "recurring": ("keeps happening", "all the time", "keeps coming back", "happens a lot"),
         "new_workout": ("first class", "first time", "first spin class", "new workout"),
-        "drank_lots": ("drank loads of water", "too much water", "drank gallons"),
+        "named_emergency": ("heart attack", "having a stroke", "call an ambulance", "heat stroke"),
         "diabetes": ("diabetic", "diabetes", "on insulin", "insulin"),
         "pregnant": ("pregnant", "expecting"),
         "statin": ("statins", "statin", "atorvastatin", "cholesterol tablets"),
