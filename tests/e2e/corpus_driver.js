@@ -10,8 +10,15 @@
 // "basketball", "tell me more" or "why are you asking" would be sent as a LaunchRequest, which no Alexa does
 // mid-session.
 //
+// virtual-alexa has no grammar for AMAZON.DURATION or AMAZON.DATE: it fills them with any words, even none, so its
+// catch-all `{duration}` sample or "it was {duration}" would take "it was" or "it was so humid" from the samples that
+// fit them. The driver gives both types a plain grammar of the words Alexa's built-in types take (numbers, units,
+// "about", "yesterday", "last week", "three days ago"), so a sample with such a slot matches only what Alexa would
+// put in it. AMAZON.NUMBER keeps virtual-alexa's own grammar.
+//
 // stdin:  {"model": "interaction_models/en-US.json", "utterances": ["my calves are twitching", ...]}
-// stdout: {"requests": [{"utterance", "intent", "slots": {name: {"value", "id"?}}, "error"?}, ...]}
+// stdout: {"requests": [{"utterance", "intent", "slots": {name: {"value", "id"?}}, "error"?}, ...]}; an utterance
+//         that fits no sample is sent as AMAZON.FallbackIntent, as Alexa does (virtual-alexa has no fallback model)
 "use strict";
 
 const http = require("http");
@@ -39,6 +46,43 @@ function echoServer() {
     return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
+const NUMBER_WORDS = (
+    "a an one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " +
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand couple " +
+    "few several half and of"
+).split(" ");
+const DURATION_UNITS = (
+    "second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks fortnight fortnights " +
+    "month months year years"
+).split(" ");
+const APPROXIMATELY = "about around roughly nearly almost approximately like over under just only maybe probably more less than at least good little bit".split(" ");
+const DATE = new RegExp(
+    "^(on )?(today|tonight|yesterday|tomorrow|earlier today|the day before yesterday|" +
+        "(this|yesterday|last) (morning|afternoon|evening|night)|" +
+        "(this|last) (week|weekend|month|year)|the weekend|" +
+        "((last|this past) )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|" +
+        "([a-z]+ )+(days?|weeks?|fortnights?|months?|years?) ago)$",
+);
+
+function isDuration(value) {
+    const words = value.split(/\s+/).filter((w) => w.length > 0);
+    return (
+        words.some((w) => DURATION_UNITS.includes(w)) &&
+        words.some((w) => /^\d+$/.test(w) || NUMBER_WORDS.includes(w)) &&
+        words.every((w) => /^\d+$/.test(w) || [...NUMBER_WORDS, ...DURATION_UNITS, ...APPROXIMATELY].includes(w))
+    );
+}
+
+function grammarType(name, accepts) {
+    const type = new core.SlotType(name, []);
+    type.isEnumerated = () => true;
+    type.match = (value) => {
+        const text = String(value).trim().toLowerCase();
+        return text && accepts(text) ? new core.SlotMatch(true, value) : new core.SlotMatch(false);
+    };
+    return type;
+}
+
 function slotsAsSent(intent) {
     const slots = {};
     for (const [name, slot] of Object.entries((intent && intent.slots) || {})) {
@@ -61,6 +105,10 @@ async function main() {
     const server = await echoServer();
     const url = `http://127.0.0.1:${server.address().port}/`;
     const alexa = va.VirtualAlexa.Builder().skillURL(url).interactionModelFile(script.model).create();
+    alexa
+        .context()
+        .interactionModel()
+        .slotTypes.addTypes([grammarType("AMAZON.DURATION", isDuration), grammarType("AMAZON.DATE", (t) => DATE.test(t))]);
     let sent = null;
     alexa.filter((request) => {
         sent = request.request;
@@ -72,10 +120,10 @@ async function main() {
             const entry = { utterance };
             try {
                 const matched = new core.Utterance(alexa.context().interactionModel(), utterance);
-                if (!matched.matched()) {
-                    throw new Error(`Unable to match utterance: ${utterance}`);
-                }
-                await alexa.intend(matched.intent(), matched.toJSON());
+                // virtual-alexa has no fallback model; Alexa sends AMAZON.FallbackIntent for what fits no sample
+                await (matched.matched()
+                    ? alexa.intend(matched.intent(), matched.toJSON())
+                    : alexa.intend("AMAZON.FallbackIntent"));
             } catch (error) {
                 entry.error = String((error && error.message) || error);
             }

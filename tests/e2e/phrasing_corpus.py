@@ -107,7 +107,11 @@ def _phrase(kb: KnowledgeBase, group: str, entry: Mapping[str, Any], where: str)
     if unknown:
         raise ValueError(f"{where}: {say!r} has unknown keys {sorted(unknown)}")
     raw_kind = entry.get("kind", "")
-    kind = {True: "yes", False: "no"}.get(raw_kind, str(raw_kind)) if isinstance(raw_kind, bool) else str(raw_kind)
+    kind = (
+        {True: "yes", False: "no"}.get(raw_kind, str(raw_kind))
+        if isinstance(raw_kind, bool)
+        else str(raw_kind)
+    )
     if kind not in _KINDS:
         raise ValueError(f"{where}: {say!r} has the unknown kind {kind!r}")
     facts: dict[str, FactValue] = dict(entry.get("facts") or {})
@@ -212,7 +216,9 @@ def play_through_virtual_alexa(node: str, utterances: Sequence[str]) -> list[Map
         check=False,
     )
     if completed.returncode != 0:
-        raise RuntimeError(f"the virtual-alexa corpus driver failed ({completed.returncode}): {completed.stderr}")
+        raise RuntimeError(
+            f"the virtual-alexa corpus driver failed ({completed.returncode}): {completed.stderr}"
+        )
     requests: list[Mapping[str, Any]] = json.loads(completed.stdout)["requests"]
     return requests
 
@@ -231,7 +237,11 @@ def _sent_meaning(kb: KnowledgeBase, request: Mapping[str, Any], pending: str | 
     intent = request.get("intent")
     if intent is None:
         return Meaning("fallback", (), None)
-    declared = {slot.name: slot.type for slot in _model_intents()[intent].slots} if intent in _model_intents() else {}
+    declared = (
+        {slot.name: slot.type for slot in _model_intents()[intent].slots}
+        if intent in _model_intents()
+        else {}
+    )
     slots: dict[str, SlotValue] = {}
     unreadable = False
     for name, sent in (request.get("slots") or {}).items():
@@ -367,7 +377,11 @@ def main() -> int:
         return 2
     report = measure(node)
     print(report.summary())
-    ok = report.rate("virtual_alexa") >= TARGET and report.rate("resolver") >= TARGET and not report.resolver_only
+    ok = (
+        report.rate("virtual_alexa") >= TARGET
+        and report.rate("resolver") >= TARGET
+        and not report.resolver_only
+    )
     return 0 if ok else 1
 
 
