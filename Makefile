@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP     := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck bench clean package skill-package template-check model
+.PHONY: run test check lint typecheck bench clean package skill-package template-check model corpus
 
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ template-check: $(STAMP) $(TOOLS_STAMP)
 # The Lambda zip template.yaml deploys (build/muscle-coach.zip), and its unpacked form (build/package/).
 package: $(STAMP)
 	$(BIN)/python scripts/build_package.py
+
+# The phrasing corpus (tests/corpus/) through virtual-alexa and the chat resolver: both understanding rates, the misses.
+corpus: $(STAMP) node_modules
+	$(BIN)/python tests/e2e/phrasing_corpus.py
 
 # The interaction model's slot types, written from the knowledge base's lexicon (a test fails when they are stale).
 model: $(STAMP)

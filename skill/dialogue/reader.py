@@ -23,6 +23,7 @@ _NEGATORS: Final = frozenset(
         "hasn't", "doesn't", "dont", "didnt", "nor", "hardly",
     }
 )  # fmt: skip
+_DID_NOT: Final = frozenset({"didn't", "didnt"})
 _CLAUSE_BREAKS: Final = frozenset({"but", "and", "though", "although", "except", "however", "now", "then"})
 _NEGATION_REACH = 3
 _OPENERS: Final = frozenset({"um", "uh", "well", "oh", "ok", "okay", "so", "actually", "erm", "hmm"})
@@ -162,8 +163,11 @@ def _matches(index: _Index, words: tuple[str, ...], start: int) -> Iterator[Hear
     last_end = start
     while at < len(words):
         hit: tuple[int, tuple[str, str]] | None = None
+        # "I didn't faint" is "did faint" denied: the lexicon's "did" phrase, not "faint" (light-headed) on its own
+        did = ("did",) if at > 0 and words[at - 1] in _DID_NOT else ()
         for size in range(min(_LONGEST_PHRASE, len(words) - at), 0, -1):
-            found = index.phrases.get(folded[at : at + size])
+            found = index.phrases.get((*did, *folded[at : at + size])) if did else None
+            found = found or index.phrases.get(folded[at : at + size])
             if found is not None:
                 hit = (size, found)
                 break
@@ -224,8 +228,10 @@ def _durations(words: tuple[str, ...], *, cramp: bool) -> Iterator[Heard]:
             elif before in _NUMBERS or (before in ("couple", "few") and at >= 2):
                 amount = float(_NUMBERS[before])
         if amount is None:
-            if word.endswith("s") and at >= 1 and words[at - 1] in ("for", "past", "last") and unit >= 1440:
-                amount = 2.0  # "for weeks", "for months": at least two
+            if word.endswith("s") and unit >= 1440 and (at == 0 or words[at - 1] in ("for", "past", "last")):
+                amount = (
+                    2.0  # "for weeks", "for months", or "weeks now" behind the carrier "for": at least two
+                )
             else:
                 continue
         minutes = amount * unit

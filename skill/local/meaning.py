@@ -16,7 +16,7 @@ from skill.dialogue.understand import understand_slots
 from skill.engine import Facts, FactValue
 from skill.handlers.intents import INTENT_REPLIES
 from skill.handlers.turns import INTENT_TURNS
-from skill.knowledge import KnowledgeBase
+from skill.knowledge import KnowledgeBase, Question
 
 __all__ = ["Meaning", "meaning_of"]
 
@@ -28,9 +28,15 @@ class Meaning(NamedTuple):
 
 
 def meaning_of(
-    kb: KnowledgeBase, intent: str | None, slots: Mapping[str, SlotValue], today: dt.date | None = None
+    kb: KnowledgeBase,
+    intent: str | None,
+    slots: Mapping[str, SlotValue],
+    today: dt.date | None = None,
+    *,
+    pending: Question | None = None,
 ) -> Meaning:
-    """The meaning of one request outside any question (nothing pending), as the handlers would read it."""
+    """The meaning of one request as the handlers would read it, outside any question unless `pending` names the
+    one it answers (an amount such as "barely anything" means something only as the answer to a question)."""
     kind = INTENT_TURNS.get(intent or "", "fallback")
     reply_word = INTENT_REPLIES.get(intent or "")
     filled = dict(slots)
@@ -39,5 +45,5 @@ def meaning_of(
         if words is None or not words.value:
             return Meaning(reply_word, (), None)
         filled["reply"] = SlotValue(reply_word, reply_word)
-    understood = understand_slots(kb, filled, Facts(), None, today or dt.date(2026, 6, 14))
+    understood = understand_slots(kb, filled, Facts(), pending, today or dt.date(2026, 6, 14))
     return Meaning(kind, tuple(sorted(understood.updates.items())), understood.reply)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["node_binary", "served_skill_url"]
+__all__ = ["node_binary", "pytest_terminal_summary", "served_skill_url"]
 
 REPO = Path(__file__).resolve().parents[2]
 VIRTUAL_ALEXA = REPO / "node_modules" / "virtual-alexa"
@@ -91,3 +91,13 @@ def served_skill_url(node_binary: str, tmp_path_factory: pytest.TempPathFactory)
             server.wait()
         if server.stderr is not None:
             server.stderr.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The phrasing corpus's understanding rates and misses, at the end of any run that measured it."""
+    from test_corpus import SUMMARY
+
+    summary = config.stash.get(SUMMARY, None)
+    if summary is not None:
+        terminalreporter.section("phrasing corpus")
+        terminalreporter.write_line(summary)
