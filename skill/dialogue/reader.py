@@ -84,7 +84,7 @@ def read_words(kb: KnowledgeBase, text: str) -> tuple[Heard, ...]:
     while start < len(words) and words[start] in _OPENERS:
         start += 1
     reply_no = False
-    if start < len(words):
+    if start < len(words) and not _phrase_at(index, words, start):  # "no warm up" is a phrase, not a reply
         reply = index.replies.get(_fold(words[start]))
         if reply is not None:
             found.append(Heard("reply", reply, words[start]))
@@ -94,7 +94,7 @@ def read_words(kb: KnowledgeBase, text: str) -> tuple[Heard, ...]:
     complaint = next((w for w in words if w in kb.complaint_words), None)
     if complaint is not None:
         found.append(Heard("complaint", None, complaint))
-    if reply_no and matches and matches[0].said.split()[0] == words[start]:
+    if reply_no and matches and matches[0].said.split()[0] == words[start] and words[start] not in _NEGATORS:
         # "no chest pain": the no is the phrase's own; "no, my chest hurts" keeps the sign ("my" stood between)
         matches[0] = matches[0]._replace(negated=True)
     symptoms = {m.id for m in matches if m.slot == "symptom"}
@@ -136,6 +136,12 @@ def _index(kb: KnowledgeBase) -> _Index:
     built = _Index(id(kb), phrases, replies)
     _cache[:] = [built, *_cache[:3]]
     return built
+
+
+def _phrase_at(index: _Index, words: tuple[str, ...], at: int) -> bool:
+    """Whether a lexicon phrase of two words or more starts at `at`."""
+    folded = tuple(_fold(w) for w in words[at : at + _LONGEST_PHRASE])
+    return any(folded[:size] in index.phrases for size in range(2, len(folded) + 1))
 
 
 def _said_straight_after(said: list[str], reply: str) -> bool:

@@ -158,6 +158,8 @@ def understand_slots(
             use(name, days is not None)
         elif name == "amount":
             answer = _AMOUNT_MEANS_YES.get(slot.id or "")
+            if slot.id == "little" and pending is not None and pending.a_little_means_yes:
+                answer = True
             ok = answer is not None and pending is not None and pending.kind == "cause"
             if ok and pending is not None and answer is not None:
                 updates.update(answer_yes_no(pending, answer))
@@ -179,7 +181,11 @@ def understand_slots(
                 _use_heard(kb, heard, updates, facts, pending)
                 if heard.id is not None and not heard.negated:
                     said.append((heard.slot, heard.id, heard.said))
-    updates.update(_located(kb, said))
+    located, replaced = _located(kb, said)
+    for finding in replaced:
+        if updates.get(finding) is True:
+            del updates[finding]
+    updates.update(located)
     symptom_said = any(name in ("symptom", "symptom_two") and slot.value for name, slot in slots.items())
     return Understood(
         updates,
@@ -190,17 +196,22 @@ def understand_slots(
     )
 
 
-def _located(kb: KnowledgeBase, said: list[tuple[str, str, str]]) -> dict[str, FactValue]:
-    """Findings a symptom sets when it is said together with a muscle it means more in ("my chest is tight")."""
+def _located(kb: KnowledgeBase, said: list[tuple[str, str, str]]) -> tuple[dict[str, FactValue], set[str]]:
+    """Findings a symptom sets when it is said together with a muscle it means more in ("my chest is tight"),
+    and the symptom's own findings those replace."""
     symptoms = {value for slot, value, _ in said if slot == "symptom"}
     muscles = [(value, words) for slot, value, words in said if slot == "muscle"]
     found: dict[str, FactValue] = {}
+    replaced: set[str] = set()
     for rule in kb.located_symptoms:
         if rule.symptom in symptoms and any(
             muscle == rule.muscle and (not rule.said or words in rule.said) for muscle, words in muscles
         ):
             found.update(dict.fromkeys(rule.sets, True))
-    return found
+            if rule.replaces:
+                others = {f for s in symptoms if s != rule.symptom for f in kb.symptoms.get(s, ())}
+                replaced.update(f for f in kb.symptoms.get(rule.symptom, ()) if f not in others)
+    return found, replaced
 
 
 def _use_heard(

@@ -7,12 +7,14 @@ __all__ = [
     "BUILT_IN_INTENTS",
     "CANCEL",
     "CUSTOM_INTENTS",
+    "DENY",
     "DONT_KNOW",
     "FALLBACK",
     "FORGET_HISTORY",
     "GO_BACK",
     "HANDLED_INTENTS",
     "HELP",
+    "INTENT_NEGATES",
     "INTENT_REPLIES",
     "LAST_TIME",
     "MORE_ADVICE",
@@ -33,7 +35,8 @@ __all__ = [
 REPORT = "ReportTwitchIntent"
 ANSWER = "AnswerIntent"
 YES_WITH_DETAILS = "YesWithDetailsIntent"  # "yes, my arms are weak": a yes, and the rest as free text
-NO_WITH_DETAILS = "NoWithDetailsIntent"  # "no, but my chest feels tight"
+NO_WITH_DETAILS = "NoWithDetailsIntent"  # "no, but my chest feels tight": a no, and then something else said
+DENY = "DenyIntent"  # "no chest pain", "not short of breath": a no that names what is denied
 DONT_KNOW = "DontKnowIntent"
 WHY_VERDICT = "WhyVerdictIntent"
 WHY_QUESTION = "WhyQuestionIntent"
@@ -58,6 +61,7 @@ CUSTOM_INTENTS = frozenset(
         ANSWER,
         YES_WITH_DETAILS,
         NO_WITH_DETAILS,
+        DENY,
         DONT_KNOW,
         WHY_VERDICT,
         WHY_QUESTION,
@@ -68,7 +72,9 @@ CUSTOM_INTENTS = frozenset(
     }
 )
 # Intents whose name is itself the yes or no, which the dialogue reads like the `reply` slot.
-INTENT_REPLIES = {YES_WITH_DETAILS: "yes", NO_WITH_DETAILS: "no"}
+INTENT_REPLIES = {YES_WITH_DETAILS: "yes", NO_WITH_DETAILS: "no", DENY: "no"}
+# Intents whose carrier word negates what follows it: the words are read with it put back ("no chest pain").
+INTENT_NEGATES = {DENY: "no"}
 BUILT_IN_INTENTS = frozenset({HELP, STOP, CANCEL, FALLBACK, REPEAT, START_OVER, YES, NO, NAVIGATE_HOME})
 HANDLED_INTENTS = CUSTOM_INTENTS | BUILT_IN_INTENTS
 

@@ -28,6 +28,7 @@ __all__ = [
     "LaunchHandler",
     "TurnRunner",
     "UnknownIntentHandler",
+    "read_intent",
 ]
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ INTENT_TURNS: dict[str, TurnKind] = {
     i.ANSWER: "answer",
     i.YES_WITH_DETAILS: "answer",
     i.NO_WITH_DETAILS: "answer",
+    i.DENY: "answer",
     i.DONT_KNOW: "dont_know",
     i.WHY_VERDICT: "why_verdict",
     i.WHY_QUESTION: "why_question",
@@ -128,15 +130,8 @@ class IntentTurnHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         name = _intent_name(request) or ""
-        slots = slot_values(request)
-        reply = i.INTENT_REPLIES.get(name)
-        if reply is not None:
-            if not slots.get(
-                WORDS, SlotValue(None, None)
-            ).value:  # a plain yes or no, whatever sample caught it
-                return self.runner.run(handler_input, "yes" if reply == "yes" else "no")
-            slots["reply"] = SlotValue(id=reply, value=reply)
-        return self.runner.run(handler_input, self.turns[name], slots)
+        kind, slots = read_intent(name, slot_values(request), self.turns)
+        return self.runner.run(handler_input, kind, slots)
 
 
 class UnknownIntentHandler(AbstractRequestHandler):
@@ -155,6 +150,25 @@ class UnknownIntentHandler(AbstractRequestHandler):
             getattr(getattr(request, "intent", None), "name", None),
         )
         return self.runner.run(handler_input, "fallback")
+
+
+def read_intent(
+    name: str, slots: dict[str, SlotValue], turns: Mapping[str, TurnKind] = INTENT_TURNS
+) -> tuple[TurnKind, dict[str, SlotValue]]:
+    """The kind of turn and the slots an intent gives: a yes or no intent with nothing after it is a plain yes
+    or no; with words after it, those words carry the reply, and a denial's words are read with its "no" put
+    back, so "no chest pain" is chest pain denied while "no, but my chest hurts" is the sign."""
+    reply = i.INTENT_REPLIES.get(name)
+    if reply is None:
+        return turns[name], slots
+    words = slots.get(WORDS)
+    if words is None or not words.value:  # a plain yes or no, whatever sample caught it
+        return ("yes" if reply == "yes" else "no"), {}
+    negator = i.INTENT_NEGATES.get(name)
+    if negator is not None:
+        said = f"{negator} {words.value}"
+        slots = {**slots, WORDS: SlotValue(said, said)}
+    return turns[name], {**slots, "reply": SlotValue(id=reply, value=reply)}
 
 
 def slot_values(request: Any) -> dict[str, SlotValue]:

@@ -117,6 +117,7 @@ class QuestionEntry(_Strict):
     dont_know: Literal["skip"]
     quantity: str | None = None
     unless: dict[str, bool] = Field(default_factory=dict)
+    a_little_means_yes: bool = False
     when: dict[str, bool] = Field(default_factory=dict)
     when_any: list[str] = Field(default_factory=list)
     spells_out: list[str] = Field(default_factory=list)
@@ -182,6 +183,7 @@ class LocatedSymptomEntry(_Strict):
     muscle: str
     said: list[str] = Field(default_factory=list)
     sets: list[str] = Field(min_length=1)
+    replaces: bool = False
 
 
 class VocabularyFile(_Strict):
@@ -466,6 +468,7 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
                 when_any=tuple(q.when_any),
                 spells_out=tuple(q.spells_out),
                 skip_if_missed=tuple(q.skip_if_missed),
+                a_little_means_yes=q.a_little_means_yes,
             )
             for q in files.questions.questions
         },
@@ -494,7 +497,7 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
         symptoms={k: tuple(v) for k, v in files.vocabulary.symptoms.items()},
         complaint_words=frozenset(files.vocabulary.complaint_words),
         located_symptoms=tuple(
-            m.LocatedSymptom(x.symptom, x.muscle, tuple(x.said), tuple(x.sets))
+            m.LocatedSymptom(x.symptom, x.muscle, tuple(x.said), tuple(x.sets), x.replaces)
             for x in files.vocabulary.located_symptoms
         ),
         twitch_kinds={t.id: m.TwitchKind(t.id, t.name, t.what) for t in guidance.twitch_kinds},

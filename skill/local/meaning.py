@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from skill.dialogue import SlotValue
-from skill.dialogue.understand import understand_slots
+from skill.dialogue.understand import answer_yes_no, understand_slots
 from skill.engine import Facts, FactValue
-from skill.handlers.intents import INTENT_REPLIES
-from skill.handlers.turns import INTENT_TURNS
+from skill.handlers.turns import INTENT_TURNS, read_intent
 from skill.knowledge import KnowledgeBase, Question
 
 __all__ = ["Meaning", "meaning_of"]
@@ -37,13 +36,13 @@ def meaning_of(
 ) -> Meaning:
     """The meaning of one request as the handlers would read it, outside any question unless `pending` names the
     one it answers (an amount such as "barely anything" means something only as the answer to a question)."""
-    kind = INTENT_TURNS.get(intent or "", "fallback")
-    reply_word = INTENT_REPLIES.get(intent or "")
-    filled = dict(slots)
-    if reply_word is not None:
-        words = filled.get("words")
-        if words is None or not words.value:
-            return Meaning(reply_word, (), None)
-        filled["reply"] = SlotValue(reply_word, reply_word)
+    if intent not in INTENT_TURNS:
+        return Meaning("fallback", (), None)
+    kind, filled = read_intent(intent, dict(slots))
+    if kind in ("yes", "no"):
+        return Meaning(kind, (), None)
     understood = understand_slots(kb, filled, Facts(), pending, today or dt.date(2026, 6, 14))
-    return Meaning(kind, tuple(sorted(understood.updates.items())), understood.reply)
+    updates = dict(understood.updates)
+    if pending is not None and understood.reply is not None and pending.finding not in updates:
+        updates.update(answer_yes_no(pending, understood.reply))  # as the dialogue applies a reply
+    return Meaning(kind, tuple(sorted(updates.items())), understood.reply)

@@ -164,8 +164,8 @@ def judge(kb: KnowledgeBase, phrase: Phrase, meaning: Meaning) -> str | None:
     got_kind, got_reply = _normal_form(meaning.kind, meaning.reply, facts)
     if got_kind != want_kind:
         return f"kind {meaning.kind}" + (f" reply {meaning.reply}" if meaning.reply is not None else "")
-    if got_reply != want_reply:
-        return f"reply {got_reply}"
+    if got_reply != want_reply and (want_reply is not None or not expected.facts):
+        return f"reply {got_reply}"  # a no that carries the expected facts ("not much": drank little) is fine
     problems: list[str] = []
     for fact, value in expected.facts.items():
         if not _same(facts.get(fact, "missing"), value):
@@ -177,8 +177,11 @@ def judge(kb: KnowledgeBase, phrase: Phrase, meaning: Meaning) -> str | None:
             problems.append(f"muscles={list(said)}")
     if expected.workout is not None and facts.get(WORKOUT) != expected.workout:
         problems.append(f"workout={facts.get(WORKOUT)}")
+    # the question answered takes the reply ("yes, chest pain" to the safety check is a yes to it, and the sign)
+    question = kb.questions.get(expected.question or "")
+    answered = question.finding if question is not None else None
     for fact, value in facts.items():
-        if value is True and fact in _red_flag_signs(kb) and fact not in expected.facts:
+        if value is True and fact in _red_flag_signs(kb) and fact not in expected.facts and fact != answered:
             problems.append(f"unsaid {fact}")
     return ", ".join(problems) or None
 

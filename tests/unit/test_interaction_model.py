@@ -43,6 +43,7 @@ INTENT_SLOTS: dict[str, dict[str, str]] = {
     "AnswerIntent": {**SHARED_SLOTS, "amount": "AmountType", "reply": "ReplyType"},
     "YesWithDetailsIntent": {"words": "AMAZON.SearchQuery"},
     "NoWithDetailsIntent": {"words": "AMAZON.SearchQuery"},
+    "DenyIntent": {"words": "AMAZON.SearchQuery"},
     "GoBackIntent": {},
     "DontKnowIntent": {},
     "WhyVerdictIntent": {},

@@ -38,7 +38,8 @@ def small_model() -> Model:
         ],
         "AnswerIntent": ["it was about an hour"],
         "YesWithDetailsIntent": ["yes {words}"],
-        "NoWithDetailsIntent": ["no {words}"],
+        "NoWithDetailsIntent": ["no but {words}"],
+        "DenyIntent": ["no {words}"],
         "DontKnowIntent": ["i'm not sure"],
         "WhyVerdictIntent": ["why do you think so"],
         "WhyQuestionIntent": ["why are you asking"],
@@ -54,7 +55,7 @@ def small_model() -> Model:
         {"name": name, "type": slot_type} for name, slot_type in sorted(SLOT_TYPES.items())
     ]
     for intent in intents:
-        if intent["name"] in ("YesWithDetailsIntent", "NoWithDetailsIntent"):
+        if intent["name"] in ("YesWithDetailsIntent", "NoWithDetailsIntent", "DenyIntent"):
             intent["slots"] = [{"name": "words", "type": "AMAZON.SearchQuery"}]
     intents.extend({"name": name, "samples": []} for name in sorted(HANDLED_INTENTS - CUSTOM_INTENTS))
     kb_types = {
