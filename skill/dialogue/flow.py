@@ -341,7 +341,12 @@ def _not_understood(kb: KnowledgeBase, state: DialogueState) -> Turn:
     if question is None:
         if state.phase in ("verdict", "consent", "confirm_forget"):
             return Turn(o.Explain("help", None, None, state.facts, state.phase), state)
-        return Turn(o.Greeting(True, False, "not_understood"), state.evolve(phase="interview"))
+        # never the same sentence more than twice in a row: after a miss, the simplest thing to say instead
+        again = state.misses % 2 == 1
+        return Turn(
+            o.Greeting(True, False, "not_understood_again" if again else "not_understood"),
+            state.evolve(phase="interview", misses=min(state.misses + 1, 9)),
+        )
     misses = state.misses + 1
     if misses >= 2:
         # Recorded as not known and never asked again; a safety question is then taken apart into single signs.

@@ -31,6 +31,7 @@ Preface = (
         "restart",
         "start_over",
         "not_understood",
+        "not_understood_again",
         "moving_on",
         "one_at_a_time",
         "got_it",

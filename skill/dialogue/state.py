@@ -73,6 +73,7 @@ class DialogueState(NamedTuple):
             "phase": self.phase,
             "facts": {k: list(v) if isinstance(v, tuple) else v for k, v in self.facts.values.items()},
             "asked": list(self.facts.asked),
+            "missed": list(self.facts.missed),
             "pending": self.pending,
             "misses": self.misses,
             "last_speech": self.last_speech,
@@ -98,7 +99,17 @@ class DialogueState(NamedTuple):
 def _parse(kb: KnowledgeBase, raw: Any, assessment: Any) -> DialogueState:
     if not isinstance(raw, dict):
         raise TypeError("state is not an object")
-    allowed = {"phase", "facts", "asked", "pending", "misses", "last_speech", "last_reprompt", "user"}
+    allowed = {
+        "phase",
+        "facts",
+        "asked",
+        "missed",
+        "pending",
+        "misses",
+        "last_speech",
+        "last_reprompt",
+        "user",
+    }
     extra = set(raw) - allowed
     if extra:
         raise ValueError(f"unknown state fields {sorted(extra)}")
@@ -112,7 +123,10 @@ def _parse(kb: KnowledgeBase, raw: Any, assessment: Any) -> DialogueState:
     values: dict[str, FactValue] = {
         str(k): tuple(v) if isinstance(v, list) else v for k, v in facts_raw.items()
     }
-    facts = Facts.build(kb, values, [str(q) for q in asked])
+    missed = raw.get("missed", [])
+    if not isinstance(missed, list):
+        raise TypeError("missed must be a list")
+    facts = Facts.build(kb, values, [str(q) for q in asked], [str(q) for q in missed])
     pending = raw.get("pending")
     if pending is not None and pending not in kb.questions:
         raise ValueError(f"unknown pending question {pending!r}")

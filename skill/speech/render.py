@@ -24,6 +24,7 @@ _PREFACE = {
     "restart": "Sorry, I lost track of where we were, so let's start again.",
     "start_over": "Okay, starting over.",
     "not_understood": "Sorry, I didn't catch that.",
+    "not_understood_again": "I'm still not sure what you mean.",
     "moving_on": "No problem, let's move on.",
     "one_at_a_time": "Let's take those one at a time.",
     "going_back": "Okay, going back.",
@@ -91,6 +92,8 @@ def _greeting(g: o.Greeting) -> Spoken:
     parts: list[str] = []
     if g.preface:
         parts.append(_PREFACE[g.preface])
+    if g.preface == "not_understood_again":
+        return Spoken(f"{parts[0]} {_INVITE_REPROMPT}", _INVITE_REPROMPT)
     if g.preface in ("not_understood", "nothing_to_undo", "start_over"):
         return Spoken(f"{parts[0]} {_INVITE}", _INVITE_REPROMPT)
     if g.returning:

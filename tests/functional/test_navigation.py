@@ -50,3 +50,22 @@ def test_go_back_before_any_answer_says_so_kindly(converse: Converse) -> None:
     reply = conversation.say("go back")
     assert reply.speech.startswith("That's the first question I asked.") and reply.is_question
     assert "safety check" in first.speech
+
+
+def test_the_same_sentence_is_never_said_three_times_in_a_row(converse: Converse) -> None:
+    conversation = converse()
+    conversation.launch()
+    replies = conversation.talk(["hmm", "hmm", "hmm", "hmm"])
+    speeches = [reply.speech for reply in replies]
+    assert all(a != b for a, b in zip(speeches, speeches[1:], strict=False)), speeches
+    assert all(reply.is_question for reply in replies)
+
+
+def test_a_single_sign_missed_once_keeps_the_one_at_a_time_check_going(converse: Converse) -> None:
+    conversation = converse()
+    conversation.say("my calves are twitching after my run")
+    conversation.talk(["blah", "blah"])  # the safety check, missed twice: its signs one at a time
+    conversation.say("blah")  # the first single sign, missed once
+    replies = conversation.talk(["no"] * 8)
+    asked = [reply.speech for reply in replies if reply.assessment is None]
+    assert not any("Just to be safe, is there any chest pain" in speech for speech in asked), asked
