@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import pytest
@@ -57,7 +58,7 @@ def test_the_same_sentence_is_never_said_three_times_in_a_row(converse: Converse
     conversation.launch()
     replies = conversation.talk(["hmm", "hmm", "hmm", "hmm"])
     speeches = [reply.speech for reply in replies]
-    assert all(a != b for a, b in zip(speeches, speeches[1:], strict=False)), speeches
+    assert all(a != b for a, b in itertools.pairwise(speeches)), speeches
     assert all(reply.is_question for reply in replies)
 
 
