@@ -153,8 +153,9 @@ def _verdict(kb: KnowledgeBase, v: o.Verdict) -> Spoken:
                 f"\tAs for the twitching itself, the likely cause is {kb.causes[a.leader.id].name}, but a doctor should check it."
             )
     else:
+        # what to do now (a hypo's sugar, cooling down) comes before why
+        parts.extend(aid.text + "\t" for aid in v.plan.first_aid)
         parts.append(_likely_cause(kb, v))
-        parts.extend(aid.text for aid in v.plan.first_aid)
         parts.append("\t" + " ".join(item.text for item in v.plan.advice))
         if v.runner_up is not None:
             parts.append(f"\tIt could also be {kb.causes[v.runner_up].name}.")

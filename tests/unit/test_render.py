@@ -45,9 +45,9 @@ CASES: dict[str, Case] = {
         verdict(plan=AdvicePlan((REST,), (), (), (), FATIGUE.safety_net)),
         lambda s: s.index(REST.text) < s.index(FATIGUE.safety_net.text) < s.index("more tips"),
     ),
-    "self-care: first aid comes before the cause's advice": (
+    "self-care: first aid, what to do now, comes before the likely cause and its advice": (
         verdict(plan=AdvicePlan((REST,), (), (), (KB.first_aid["hypo_protocol"],), None)),
-        lambda s: s.index(KB.first_aid["hypo_protocol"].text) < s.index(REST.text),
+        lambda s: s.index(KB.first_aid["hypo_protocol"].text) < s.index("likely cause") < s.index(REST.text),
     ),
     "not sure at the emergency check: the emergency signs are said before the likely cause": (
         verdict(unsure=frozenset({"urgent"})),
