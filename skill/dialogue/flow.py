@@ -90,7 +90,8 @@ def step(
     if kind == "go_back":
         return _go_back(kb, state)
     if kind == "last_time":
-        return Turn(turn.last_episode or o.Recall(None, None, None, state.user.consent), state)
+        recall = turn.last_episode or o.Recall(None, None, None, state.user.consent)
+        return Turn(recall._replace(then=kb.questions.get(state.pending or "")), state)
     if kind == "forget":
         return _ask_forget(state)
     if state.phase == "consent" and kind in ("yes", "no"):
@@ -115,7 +116,11 @@ def step(
     # yes / no / don't know
     pending = kb.questions.get(state.pending or "")
     if pending is None and not restarted and not state.facts.values:
-        return Turn(o.Redirect("nothing_yet"), state)  # a yes or no with nothing asked: ask for the twitch
+        # a yes or no with nothing asked: ask for the twitch, in other words the second time
+        again = state.misses % 2 == 1
+        return Turn(
+            o.Redirect("nothing_yet_again" if again else "nothing_yet"), state.evolve(misses=state.misses + 1)
+        )
     if pending is None:
         return _advance(kb, state.evolve(phase="interview"), "restart" if restarted else None)
     said = None if kind == "dont_know" else kind == "yes"
@@ -175,6 +180,8 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
         and not (
             pending.kind == "screen" and signs and (pending.yes if understood.reply else pending.no) is False
         )
+        # "not dizzy" to "did you warm up?" denies the dizziness; it does not answer the warm-up
+        and not (pending.kind == "cause" and understood.denied and understood.reply is False)
     ):
         updates.update(answer_yes_no(pending, understood.reply))
     facts = state.facts.with_values(kb, updates)
@@ -264,7 +271,7 @@ def _verdict(
         preface=preface,
         flags=_flags_to_say(assessment, pattern_count),
         plan=plan_advice(kb, facts, assessment),
-        reasons=_said_reasons(assessment, facts),
+        reasons=_said_reasons(kb, assessment, facts),
         runner_up=_close_runner_up(kb, assessment),
         unsure=frozenset(_levels(unsure_levels(kb, facts))),
         name_cause=all(flag.name_cause for flag in assessment.red_flags),
@@ -285,12 +292,20 @@ def _flags_to_say(assessment: Assessment, pattern_count: int) -> tuple[RedFlag, 
     return (first,)
 
 
-def _said_reasons(assessment: Assessment, facts: Facts) -> tuple[o.SaidReason, ...]:
+def _said_reasons(kb: KnowledgeBase, assessment: Assessment, facts: Facts) -> tuple[o.SaidReason, ...]:
     """The two strongest reasons for the leading cause, each marked as said by the user or worked out."""
-    return tuple(
-        o.SaidReason(reason.finding, reason.present, derived=facts.finding(reason.finding) is None)
-        for reason in assessment.reasons[:2]
-    )
+    # A reason the skill worked out is said only where it has words of its own (the muscles a workout uses);
+    # any other is left out rather than put in the user's mouth ("because you said it was a long session").
+    from_amounts = {d.finding for d in kb.derivations if facts.quantity(d.quantity) is not None}
+    reasons = [
+        o.SaidReason(
+            reason.finding,
+            reason.present,
+            derived=facts.finding(reason.finding) is None and reason.finding not in from_amounts,
+        )
+        for reason in assessment.reasons
+    ]
+    return tuple(r for r in reasons if not r.derived or r.finding == "worked_only")[:2]
 
 
 def _close_runner_up(kb: KnowledgeBase, assessment: Assessment) -> CauseId | None:

@@ -115,12 +115,13 @@ class Recall(NamedTuple):
     day: str | None
     consent: bool | None
     reachable: bool = True  # False: the history store failed, so nothing is known either way
+    then: Question | None = None  # the question pending, asked again after the recall
 
 
 class Redirect(NamedTuple):
     """Something outside what the skill is for: pain on its own, or nothing to go on yet; the session stays open."""
 
-    reason: Literal["pain_only", "not_twitching", "nothing_yet"]
+    reason: Literal["pain_only", "not_twitching", "nothing_yet", "nothing_yet_again"]
 
 
 class Repeat(NamedTuple):

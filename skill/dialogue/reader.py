@@ -45,7 +45,7 @@ _WORD: Final = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 # "my heart was racing" meets "heart racing" and "my hands are all swollen" meets "hands swollen".
 _GLUE: Final = frozenset(
     {
-        "is", "are", "was", "were", "been", "be", "am", "my", "the", "really", "very", "so", "super", "pretty",
+        "is", "are", "was", "were", "been", "be", "am", "my", "the", "really", "very", "pretty",
         "quite", "totally", "all", "just", "kind", "kinda", "sort", "feel", "feels", "felt", "getting",
         "gone", "got", "literally", "actually", "proper", "properly", "completely", "still",
     }

@@ -60,6 +60,7 @@ class Understood(NamedTuple):
     updates: dict[str, FactValue]
     unresolved: tuple[str, ...]  # slot names with a value we could not use
     reply: bool | None = None  # a yes or no said with the details ("yes, my arms are weak")
+    denied: tuple[str, ...] = ()  # findings said as absent ("not dizzy"): a no about them, not the question
     free_text: bool = False  # some of it came as raw words the skill read itself
     complaint: bool = False  # the raw words named twitching, a spasm or a cramp
 
@@ -156,6 +157,11 @@ def understand_slots(
             if days is not None:
                 updates["twitch_days"] = days
             use(name, days is not None)
+        elif name == "milligrams":  # "about 800 milligrams": an amount of caffeine said outright
+            ok = slot.value is not None and slot.value.isdigit() and 0 < int(slot.value) <= 5000
+            if ok:
+                updates["caffeine_mg"] = float(slot.value or 0)
+            use(name, ok)
         elif name == "amount":
             answer = _AMOUNT_MEANS_YES.get(slot.id or "")
             if slot.id == "little" and pending is not None and pending.a_little_means_yes:
@@ -171,6 +177,7 @@ def understand_slots(
     ]
     raw = [slot.value for name, slot in slots.items() if slot.value and (slot.id is None or name == WORDS)]
     complaint = False
+    denied_now: set[str] = set()
     for text in raw:
         for heard in read_words(kb, text or ""):
             if heard.slot == "reply":
@@ -181,6 +188,8 @@ def understand_slots(
                 _use_heard(kb, heard, updates, facts, pending)
                 if heard.id is not None and not heard.negated:
                     said.append((heard.slot, heard.id, heard.said))
+                elif heard.negated and heard.slot == "symptom":
+                    denied_now.update(kb.symptoms.get(heard.id or "", ()))
     located, replaced = _located(kb, said)
     for finding in replaced:
         if updates.get(finding) is True:
@@ -191,7 +200,10 @@ def understand_slots(
         updates,
         tuple(unresolved),
         reply,
-        free_text=bool(raw) or symptom_said,
+        denied=tuple(key for key, value in updates.items() if value is False and key in denied_now),
+        # words a report sample did not frame (the phrase slot, a symptom) decide the scope; an unmatched muscle
+        # inside "my ... are twitching" does not
+        free_text=bool(slots.get(WORDS, SlotValue(None, None)).value) or symptom_said,
         complaint=complaint or updates.get("cramping") is True,
     )
 
@@ -200,12 +212,13 @@ def _located(kb: KnowledgeBase, said: list[tuple[str, str, str]]) -> tuple[dict[
     """Findings a symptom sets when it is said together with a muscle it means more in ("my chest is tight"),
     and the symptom's own findings those replace."""
     symptoms = {value for slot, value, _ in said if slot == "symptom"}
-    muscles = [(value, words) for slot, value, words in said if slot == "muscle"]
+    muscles = [(value, _plain(words)) for slot, value, words in said if slot == "muscle"]
     found: dict[str, FactValue] = {}
     replaced: set[str] = set()
     for rule in kb.located_symptoms:
         if rule.symptom in symptoms and any(
-            muscle == rule.muscle and (not rule.said or words in rule.said) for muscle, words in muscles
+            muscle == rule.muscle and (not rule.said or words in {_plain(s) for s in rule.said})
+            for muscle, words in muscles
         ):
             found.update(dict.fromkeys(rule.sets, True))
             if rule.replaces:
@@ -224,6 +237,8 @@ def _use_heard(
         if mapping:
             updates.update({k: (not v) if heard.negated else v for k, v in mapping.items()})
     elif heard.negated:
+        if slot == "caffeine":  # "I don't drink coffee"
+            updates.setdefault("caffeine_mg", 0.0)
         if slot == "muscle" and value_id in kb.muscles:  # "my arms, not my legs": a correction
             known = updates.get(MUSCLES, facts.muscles())
             assert isinstance(known, tuple)
@@ -255,6 +270,11 @@ def _use_heard(
             updates["cramp_minutes"] = min(heard.minutes, 1440.0)
         else:
             updates["workout_minutes"] = min(heard.minutes, 1440.0)
+
+
+def _plain(words: str) -> str:
+    """A muscle as named, without the possessive or article ("one of my calves" and "one of calves" meet)."""
+    return " ".join(w for w in words.lower().split() if w not in ("my", "the", "a"))
 
 
 def _caffeine_signs(kb: KnowledgeBase, source: str, count: float | None) -> dict[str, FactValue]:

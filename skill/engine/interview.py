@@ -93,6 +93,8 @@ def _pending_screen(
             continue
         if any(other in facts.missed for other in question.skip_if_missed):
             continue
+        if any(other in facts.asked for other in question.skip_if_asked):
+            continue
         return question
     return None
 

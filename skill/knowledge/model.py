@@ -115,9 +115,8 @@ class Question(NamedTuple):
     when_any: tuple[str, ...] = ()  # asked only when at least one of these findings is present
     spells_out: tuple[str, ...] = ()  # asked only after one of these screen questions was missed twice
     skip_if_missed: tuple[str, ...] = ()  # not asked once one of these was missed (its single signs cover it)
-    a_little_means_yes: bool = (
-        False  # "a bit" answers a feeling ("jittery? a bit"), not an amount, with a yes
-    )
+    skip_if_asked: tuple[str, ...] = ()  # not asked once one of these was asked (it covers the same signs)
+    a_little_means_yes: bool = False  # "a bit" answers a feeling ("jittery? a bit") with a yes
 
 
 class RedFlag(NamedTuple):

@@ -122,13 +122,16 @@ class QuestionEntry(_Strict):
     when_any: list[str] = Field(default_factory=list)
     spells_out: list[str] = Field(default_factory=list)
     skip_if_missed: list[str] = Field(default_factory=list)
+    skip_if_asked: list[str] = Field(default_factory=list)
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
     def _answers_differ(self) -> Self:
         if self.on_yes == self.on_no:
             raise ValueError("yes and no must give the finding different values")
-        if self.kind != "screen" and (self.when or self.when_any or self.spells_out or self.skip_if_missed):
+        if self.kind != "screen" and (
+            self.when or self.when_any or self.spells_out or self.skip_if_missed or self.skip_if_asked
+        ):
             raise ValueError("only screen questions take when, when_any, spells_out or skip_if_missed")
         return self
 
@@ -309,7 +312,7 @@ class KnowledgeFiles(_Strict):
             )
             problems.extend(
                 f"questions.yaml: question {q.id!r}: names unknown question {other!r}"
-                for other in [*q.spells_out, *q.skip_if_missed]
+                for other in [*q.spells_out, *q.skip_if_missed, *q.skip_if_asked]
                 if other not in question_ids
             )
             if q.kind == "screen" and _screen_reveals(self.red_flags.red_flags, q) is None:
@@ -468,6 +471,7 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
                 when_any=tuple(q.when_any),
                 spells_out=tuple(q.spells_out),
                 skip_if_missed=tuple(q.skip_if_missed),
+                skip_if_asked=tuple(q.skip_if_asked),
                 a_little_means_yes=q.a_little_means_yes,
             )
             for q in files.questions.questions

@@ -340,6 +340,10 @@ _REDIRECT = {
         "I'm built for muscle twitches, spasms and cramps around exercise.\tIf that's what's happening, tell me "
         "which muscles and what you did, like: my calves are twitching after my run. Or say stop."
     ),
+    "nothing_yet_again": (
+        "Just tell me where the twitching is and what you did, or say stop.\tFor example: my thighs are twitching "
+        "after my spin class."
+    ),
     "nothing_yet": (
         "No problem.\tWhenever your muscles twitch, spasm or cramp around a workout, tell me which ones and what you "
         "did, like: my calves are twitching after my run. Or say stop."
@@ -352,6 +356,14 @@ def _redirect(r: o.Redirect) -> Spoken:
 
 
 def _recall(kb: KnowledgeBase, r: o.Recall) -> Spoken:
+    spoken = _recalled(kb, r)
+    if r.then is None:
+        return spoken
+    # back to the question pending, rather than to the start
+    return Spoken(spoken.speech.removesuffix(_INVITE).rstrip() + f"\t{r.then.text}", r.then.reprompt)
+
+
+def _recalled(kb: KnowledgeBase, r: o.Recall) -> Spoken:
     if not r.reachable:
         text = f"{_UNREACHABLE} so I can't tell you what I said before. Please try again later. " + _INVITE
         return Spoken(text, _INVITE_REPROMPT)

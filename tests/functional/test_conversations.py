@@ -188,7 +188,10 @@ def test_not_sure_on_the_safety_check_asks_the_emergency_signs_and_a_second_not_
     conversation.talk(["my calves are twitching after my run", "i'm not sure"])
     urgent_check = conversation.replies[-1]
     assert urgent_check.is_question
-    assert "chest pain" in urgent_check.speech.lower() and "weakness" not in urgent_check.speech.lower()
+    assert "chest pain" in urgent_check.speech.lower() and "racing heart" in urgent_check.speech.lower()
+    assert "gone on for weeks" not in urgent_check.speech.lower(), (
+        "the emergency check, not the safety check again"
+    )
 
     conversation.talk(["i don't know", "no", "no", "no", "no"])
 

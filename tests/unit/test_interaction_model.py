@@ -40,7 +40,12 @@ SHARED_SLOTS = {
 
 INTENT_SLOTS: dict[str, dict[str, str]] = {
     "ReportTwitchIntent": SHARED_SLOTS,
-    "AnswerIntent": {**SHARED_SLOTS, "amount": "AmountType", "reply": "ReplyType"},
+    "AnswerIntent": {
+        **SHARED_SLOTS,
+        "amount": "AmountType",
+        "reply": "ReplyType",
+        "milligrams": "AMAZON.NUMBER",
+    },
     "YesWithDetailsIntent": {"words": "AMAZON.SearchQuery"},
     "NoWithDetailsIntent": {"words": "AMAZON.SearchQuery"},
     "DenyIntent": {"words": "AMAZON.SearchQuery"},
@@ -246,6 +251,7 @@ EXAMPLES = {
     "since_date": ("yesterday", None),
     "amount": ("barely anything", "little"),
     "reply": ("yeah", "yes"),
+    "milligrams": ("four hundred", "400"),
     "words": ("odd things happen", "odd things happen"),
 }
 
