@@ -44,9 +44,10 @@ class Limits:
 
     Source: "Create the Interaction Model for Your Skill", section "Interaction model limits",
     https://developer.amazon.com/en-US/docs/alexa/custom-skills/create-the-interaction-model-for-your-skill.html#limits
-    (the 50,000 custom slot values across all custom slot types is also quoted from Amazon's documentation of
-    custom slot types). An AMAZON.SearchQuery slot needs a carrier phrase: a sample may not be that slot alone
-    ("Sample intent utterances with phrase types cannot consist of only slots", the model build error).
+    The 50,000 custom slot values "totaled across all custom slots used in the interaction model" are Amazon's own
+    words; the other figures are that table as last read, to re-check when the model comes near one. A sample
+    with an AMAZON.SearchQuery slot needs a carrier phrase (the model build refuses "Sample intent utterances
+    with phrase types cannot consist of only slots").
     """
 
     intents: int = 250
