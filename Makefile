@@ -71,7 +71,8 @@ package: $(STAMP)
 corpus: $(STAMP) node_modules
 	$(BIN)/python tests/e2e/phrasing_corpus.py
 
-# The interaction model's slot types, written from the knowledge base's lexicon (a test fails when they are stale).
+# The interaction model, generated from its grammar (interaction_models/source/en-US.yaml) and the knowledge base's
+# lexicon; a test fails when interaction_models/en-US.json is stale or was edited by hand.
 model: $(STAMP)
 	$(BIN)/python scripts/generate_model.py
 

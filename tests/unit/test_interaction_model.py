@@ -394,11 +394,13 @@ def test_a_malformed_model_is_refused_with_a_clear_error(tmp_path: Path, raw_mod
         load_interaction_model(tmp_path / "missing.json")
 
 
-def test_the_slot_types_are_generated_from_the_lexicon(raw_model: dict[str, Any]) -> None:
-    """The model's words come from skill/knowledge/data/lexicon.yaml; run scripts/generate_model.py after editing it."""
+def test_the_model_is_generated_from_its_grammar_and_the_lexicon() -> None:
+    """interaction_models/en-US.json is the grammar (source/en-US.yaml) and the lexicon expanded: run `make model`."""
     from skill.knowledge import read_knowledge_files
-    from skill.local.generate import slot_types
+    from skill.local.generate import generated_model, load_grammar, model_json
 
-    assert raw_model["interactionModel"]["languageModel"]["types"] == slot_types(read_knowledge_files()), (
-        "interaction_models/en-US.json is stale: run `make model`"
+    source = MODEL_PATH.parent / "source" / "en-US.yaml"
+    expected = model_json(generated_model(load_grammar(source), read_knowledge_files()))
+    assert MODEL_PATH.read_text(encoding="utf-8") == expected, (
+        "interaction_models/en-US.json is stale or was edited by hand: run `make model`"
     )
