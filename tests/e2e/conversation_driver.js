@@ -5,13 +5,18 @@
 // One node process and one virtual-alexa for every conversation: a new person is a new user id and a new session.
 // Each utterance is matched as VirtualAlexa.utter() matches it (virtual-core's Utterance over the model's samples,
 // slot types and built-in intents), with the plain AMAZON.DURATION and AMAZON.DATE grammars of corpus_driver.js
-// (virtual-alexa would fill both with any words), and the match is handed back before anything is sent: the caller
-// writes built-in slot values as Alexa sends them ("twenty minutes" -> PT20M) and sends the request with "send".
+// (virtual-alexa would fill both with any words) and an AMAZON.SearchQuery that must hold at least one word (virtual-
+// alexa lets it match nothing, so "no {words}" would take a plain "no", which Alexa sends as AMAZON.NoIntent), and
+// with the words Alexa's built-in intents understand without samples ("yeah", "nope"; virtual-alexa knows only
+// "yes", "yes please" and "sure" for AMAZON.YesIntent), given by the caller. The match is handed back before
+// anything is sent: the caller writes built-in slot values as Alexa sends them ("twenty minutes" -> PT20M) and
+// sends the request with "send".
 // utter() itself is not used because its launch check is an unanchored /(ask|open|launch|talk to|tell)/, which
 // would turn "tell me more" mid-session into a LaunchRequest.
 //
 // stdin, one JSON object a line, each answered by one JSON line on stdout:
-//   {"op": "start", "url": "http://127.0.0.1:PORT/", "model": "interaction_models/en-US.json", "maxRequests": N}
+//   {"op": "start", "url": "http://127.0.0.1:PORT/", "model": "interaction_models/en-US.json", "maxRequests": N,
+//    "builtInPhrases": {"AMAZON.YesIntent": ["yeah", ...], ...}}
 //                                        -> {"ok": true}
 //   {"op": "person"}                     -> {"ok": true, "user": ID}: a new user, no session open
 //   {"op": "match", "utterance": "..."}  -> {"intent": NAME or null, "slots": {name: {"value", "type"}}}; null when
@@ -84,13 +89,20 @@ function slotsAsSent(intent) {
 }
 
 class Client {
-    constructor(url, model, maxRequests) {
+    constructor(url, model, maxRequests, builtInPhrases) {
         this.alexa = va.VirtualAlexa.Builder().skillURL(url).interactionModelFile(model).create();
         this.model = this.alexa.context().interactionModel();
         this.model.slotTypes.addTypes([
             grammarType("AMAZON.DURATION", isDuration),
             grammarType("AMAZON.DATE", (t) => DATE.test(t)),
+            grammarType("AMAZON.SearchQuery", () => true),
         ]);
+        // virtual-alexa's built-in intents know a few words each ("yes", "yes please", "sure"); Alexa knows more
+        for (const [intent, phrases] of Object.entries(builtInPhrases || {})) {
+            if (this.model.hasIntent(intent)) {
+                phrases.forEach((phrase) => this.model.sampleUtterances.addSample(intent, phrase));
+            }
+        }
         this.maxRequests = maxRequests;
         this.requests = 0;
         this.persons = 0;
@@ -158,7 +170,7 @@ async function main() {
         const command = JSON.parse(line);
         let answer;
         if (command.op === "start") {
-            client = new Client(command.url, command.model, command.maxRequests || 1000);
+            client = new Client(command.url, command.model, command.maxRequests || 1000, command.builtInPhrases);
             answer = { ok: true };
         } else if (client === null) {
             throw new Error(`"${command.op}" before "start"`);

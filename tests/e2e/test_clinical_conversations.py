@@ -35,6 +35,7 @@ from skill.dialogue import SlotValue
 from skill.knowledge import Question, load_knowledge_base
 from skill.local.meaning import Meaning, meaning_of
 from skill.local.resolver import (
+    BUILT_IN_PHRASES,
     UtteranceResolver,
     load_interaction_model,
     parse_date,
@@ -159,7 +160,15 @@ class VirtualAlexa:
         self._deadline = threading.Timer(DRIVER_TIMEOUT_S, self._process.kill)
         self._deadline.daemon = True
         self._deadline.start()
-        self._call({"op": "start", "url": url, "model": str(MODEL), "maxRequests": MAX_REQUESTS})
+        self._call(
+            {
+                "op": "start",
+                "url": url,
+                "model": str(MODEL),
+                "maxRequests": MAX_REQUESTS,
+                "builtInPhrases": {intent: list(phrases) for intent, phrases in BUILT_IN_PHRASES.items()},
+            }
+        )
 
     def _call(self, command: Mapping[str, Any]) -> dict[str, Any]:
         stdin, stdout = self._process.stdin, self._process.stdout
