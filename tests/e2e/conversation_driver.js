@@ -61,12 +61,18 @@ function isDuration(value) {
     );
 }
 
-function grammarType(name, accepts) {
+function grammarType(name, accepts, untyped = false) {
     const type = new core.SlotType(name, []);
     type.isEnumerated = () => true;
     type.match = (value) => {
         const text = String(value).trim().toLowerCase();
-        return text && accepts(text) ? new core.SlotMatch(true, value) : new core.SlotMatch(false);
+        if (!text || !accepts(text)) {
+            return new core.SlotMatch(false);
+        }
+        const match = new core.SlotMatch(true, value);
+        // virtual-alexa breaks ties between samples by their typed slots; free text stays untyped, as it was
+        match.untyped = untyped;
+        return match;
     };
     return type;
 }
@@ -95,7 +101,7 @@ class Client {
         this.model.slotTypes.addTypes([
             grammarType("AMAZON.DURATION", isDuration),
             grammarType("AMAZON.DATE", (t) => DATE.test(t)),
-            grammarType("AMAZON.SearchQuery", () => true),
+            grammarType("AMAZON.SearchQuery", () => true, true),
         ]);
         // virtual-alexa's built-in intents know a few words each ("yes", "yes please", "sure"); Alexa knows more
         for (const [intent, phrases] of Object.entries(builtInPhrases || {})) {
