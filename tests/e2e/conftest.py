@@ -94,10 +94,13 @@ def served_skill_url(node_binary: str, tmp_path_factory: pytest.TempPathFactory)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    """The phrasing corpus's understanding rates and misses, at the end of any run that measured it."""
-    from test_corpus import SUMMARY
+    """The phrasing corpus's understanding rates and misses, and the clinical conversations' outcomes and question
+    counts, at the end of any run that measured them."""
+    from test_clinical_conversations import SUMMARY as CONVERSATIONS
+    from test_corpus import SUMMARY as CORPUS
 
-    summary = config.stash.get(SUMMARY, None)
-    if summary is not None:
-        terminalreporter.section("phrasing corpus")
-        terminalreporter.write_line(summary)
+    for title, key in (("phrasing corpus", CORPUS), ("clinical conversations", CONVERSATIONS)):
+        summary = config.stash.get(key, None)
+        if summary is not None:
+            terminalreporter.section(title)
+            terminalreporter.write_line(summary)
