@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from skill.dialogue.reader import Heard, read_words
 from skill.engine import MUSCLES, WORKOUT, Facts, FactValue
 from skill.knowledge import KnowledgeBase, Question
+
+if TYPE_CHECKING:
+    from skill.dialogue.reader import Heard
 
 __all__ = [
     "WORDS",
@@ -178,6 +180,9 @@ def understand_slots(
     raw = [slot.value for name, slot in slots.items() if slot.value and (slot.id is None or name == WORDS)]
     complaint = False
     denied_now: set[str] = set()
+    if raw:
+        # Imported only when there are raw words to read: a launch or a plain yes never pays for the reader.
+        from skill.dialogue.reader import read_words
     for text in raw:
         for heard in read_words(kb, text or ""):
             if heard.slot == "reply":
