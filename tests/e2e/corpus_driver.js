@@ -23,6 +23,7 @@
 
 const http = require("http");
 const va = require("virtual-alexa");
+const { slotsAsSent } = require("./slots");
 const core = require("virtual-core");
 
 function readStdin() {
@@ -81,23 +82,6 @@ function grammarType(name, accepts) {
         return text && accepts(text) ? new core.SlotMatch(true, value) : new core.SlotMatch(false);
     };
     return type;
-}
-
-function slotsAsSent(intent) {
-    const slots = {};
-    for (const [name, slot] of Object.entries((intent && intent.slots) || {})) {
-        if (slot.value === undefined || slot.value === null) {
-            continue;
-        }
-        const entry = { value: slot.value };
-        const authorities = (slot.resolutions && slot.resolutions.resolutionsPerAuthority) || [];
-        const matched = authorities.find((a) => a.status && a.status.code === "ER_SUCCESS_MATCH");
-        if (matched && matched.values && matched.values.length) {
-            entry.id = matched.values[0].value.id;
-        }
-        slots[name] = entry;
-    }
-    return slots;
 }
 
 async function main() {

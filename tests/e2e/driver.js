@@ -8,6 +8,7 @@
 "use strict";
 
 const va = require("virtual-alexa");
+const { slotsAsSent } = require("./slots");
 
 const LAUNCH_PHRASE = "open muscle coach";
 
@@ -18,23 +19,6 @@ function readStdin() {
         process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
         process.stdin.on("error", reject);
     });
-}
-
-function slotsAsSent(intent) {
-    const slots = {};
-    for (const [name, slot] of Object.entries((intent && intent.slots) || {})) {
-        if (slot.value === undefined) {
-            continue;
-        }
-        const entry = { value: slot.value };
-        const authorities = (slot.resolutions && slot.resolutions.resolutionsPerAuthority) || [];
-        const matched = authorities.find((a) => a.status && a.status.code === "ER_SUCCESS_MATCH");
-        if (matched && matched.values && matched.values.length) {
-            entry.id = matched.values[0].value.id;
-        }
-        slots[name] = entry;
-    }
-    return slots;
 }
 
 async function runConversation(url, model, utterances) {
