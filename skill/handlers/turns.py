@@ -8,7 +8,7 @@ from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_request_type
+from ask_sdk_core.utils import get_locale, is_request_type
 from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.ui import SimpleCard
 
@@ -91,7 +91,8 @@ class TurnRunner:
         turn = step(self.kb, state, UserTurn(kind, slots or {}, recall), today, restarted)
         # The store's work is done before the words are chosen, so they never claim what it did not do.
         turn = settle(turn, self.history.apply(user_id, turn.effects, today, budget))
-        spoken = render(self.kb, turn.outcome)
+        locale = get_locale(handler_input)
+        spoken = render(self.kb, turn.outcome, locale if isinstance(locale, str) else None)
         new_state = turn.state.evolve(last_speech=spoken.speech, last_reprompt=spoken.reprompt)
         handler_input.attributes_manager.session_attributes = {**new_state.to_session(), **local.carried}
         builder = handler_input.response_builder.speak(to_ssml(spoken.speech))

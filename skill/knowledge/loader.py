@@ -24,7 +24,16 @@ __all__ = [
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COMPILED_NAME = "knowledge.pickle"
-KNOWLEDGE_FILES = ("causes", "findings", "questions", "red_flags", "vocabulary", "guidance", "lexicon")
+KNOWLEDGE_FILES = (
+    "causes",
+    "findings",
+    "questions",
+    "red_flags",
+    "vocabulary",
+    "guidance",
+    "lexicon",
+    "locales",
+)
 _PICKLE_PROTOCOL = 5
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "InterviewTuning",
     "KnowledgeBase",
     "LexiconValue",
+    "Locale",
     "LocatedSymptom",
     "Muscle",
     "Question",
@@ -174,6 +175,13 @@ class TwitchKind(NamedTuple):
     what: str
 
 
+class Locale(NamedTuple):
+    """The words that differ by locale, filled into the knowledge base's text ({emergency_number})."""
+
+    name: str
+    emergency_number: str
+
+
 class LexiconValue(NamedTuple):
     id: str
     value: str
@@ -213,6 +221,8 @@ class KnowledgeBase(NamedTuple):
     complaint_words: frozenset[str]  # words that put a report in the skill's scope (twitch, spasm, cramp)
     twitch_kinds: dict[str, TwitchKind]
     lexicon: dict[str, SlotLexicon]  # custom slot type name -> its words
+    locales: dict[str, Locale]  # "en-GB" -> its words
+    fallback_locale: str
     first_aid: dict[str, FirstAid]  # in the order they are spoken
     safety_net: Text
     urgent_safety_net: Text

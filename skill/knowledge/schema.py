@@ -6,6 +6,7 @@ never on the Lambda cold path, which loads the compiled form instead.
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -213,6 +214,21 @@ class LexiconFile(_Strict):
     slot_types: dict[str, SlotLexiconEntry]
 
 
+class LocaleEntry(_Strict):
+    emergency_number: str = Field(min_length=1)
+
+
+class LocalesFile(_Strict):
+    fallback: str
+    locales: dict[str, LocaleEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fallback_is_a_locale(self) -> Self:
+        if self.fallback not in self.locales:
+            raise ValueError(f"the fallback {self.fallback!r} is not one of the locales")
+        return self
+
+
 class TwitchKindEntry(_Strict):
     id: str
     name: str
@@ -283,6 +299,7 @@ class KnowledgeFiles(_Strict):
     vocabulary: VocabularyFile
     guidance: GuidanceFile
     lexicon: LexiconFile
+    locales: LocalesFile
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -385,9 +402,32 @@ class KnowledgeFiles(_Strict):
                 for f in found
                 if f not in finding_ids
             )
+        problems.extend(_placeholder_problems(self))
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDERS = frozenset({"emergency_number"})  # filled per locale by the speech layer
+
+
+def _placeholder_problems(files: KnowledgeFiles) -> list[str]:
+    """Text may name only the placeholders the speech layer fills ({emergency_number})."""
+    texts = [
+        *((f"red_flags.yaml: red flag {f.id!r}", f.say) for f in files.red_flags.red_flags),
+        *((f"guidance.yaml: first aid {a.id!r}", a.text) for a in files.guidance.first_aid),
+        *((f"causes.yaml: cause {c.id!r}", c.safety_net.text) for c in files.causes.causes),
+        *((f"causes.yaml: advice {a.id!r}", a.text) for c in files.causes.causes for a in c.advice),
+        ("guidance.yaml: urgent_safety_net", files.guidance.urgent_safety_net.text),
+        ("guidance.yaml: safety_net", files.guidance.safety_net.text),
+    ]
+    return [
+        f"{where}: unknown placeholder {{{name}}}"
+        for where, text in texts
+        for name in _PLACEHOLDER.findall(text)
+        if name not in PLACEHOLDERS
+    ]
 
 
 def _unique(what: str, ids: list[str], problems: list[str]) -> set[str]:
@@ -505,6 +545,10 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
             for x in files.vocabulary.located_symptoms
         ),
         twitch_kinds={t.id: m.TwitchKind(t.id, t.name, t.what) for t in guidance.twitch_kinds},
+        locales={
+            name: m.Locale(name, entry.emergency_number) for name, entry in files.locales.locales.items()
+        },
+        fallback_locale=files.locales.fallback,
         lexicon={
             name: m.SlotLexicon(
                 entry.slot,

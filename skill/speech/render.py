@@ -8,7 +8,9 @@ from skill.dialogue import outcomes as o
 from skill.engine import Assessment, Facts
 from skill.knowledge import KnowledgeBase
 
-__all__ = ["DISCLAIMER", "Spoken", "render", "to_ssml"]
+__all__ = ["DISCLAIMER", "EMERGENCY_NUMBER", "Spoken", "render", "to_ssml"]
+
+EMERGENCY_NUMBER = "{emergency_number}"  # in the knowledge base's text: the locale's number is said there
 
 DISCLAIMER = (
     "Muscle Coach gives general information, not medical advice or a diagnosis. "
@@ -64,7 +66,24 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render(kb: KnowledgeBase, outcome: o.Outcome) -> Spoken:
+def render(kb: KnowledgeBase, outcome: o.Outcome, locale: str | None = None) -> Spoken:
+    """The words for `outcome`, in `locale`'s terms ("en-GB": call 999); a locale the skill does not know is
+    spoken to in the fallback locale's words."""
+    spoken = _words(kb, outcome)
+    number = (kb.locales.get(locale or "") or kb.locales[kb.fallback_locale]).emergency_number
+
+    def fill(text: str | None) -> str | None:
+        return None if text is None else text.replace(EMERGENCY_NUMBER, number)
+
+    return Spoken(
+        spoken.speech.replace(EMERGENCY_NUMBER, number),
+        fill(spoken.reprompt),
+        fill(spoken.card_title),
+        fill(spoken.card_text),
+    )
+
+
+def _words(kb: KnowledgeBase, outcome: o.Outcome) -> Spoken:
     match outcome:
         case o.Greeting():
             return _greeting(outcome)

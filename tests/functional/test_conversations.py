@@ -76,7 +76,7 @@ def assert_verdict(
         assert "doctor" in speech and "doctor" in summary, story
     if triage == "urgent":
         first_sentence = speech.split(". ")[0]
-        assert "emergency" in first_sentence or "medical care" in first_sentence, story
+        assert "call 911" in first_sentence or "medical care" in first_sentence, story
         assert verdict.ends_session
     if reason is not None:
         assert f"because you said {reason}" in speech or reason in speech.split("because")[-1], story
@@ -198,7 +198,7 @@ def test_not_sure_on_the_safety_check_asks_the_emergency_signs_and_a_second_not_
     verdict = assert_verdict(conversation, questions=5, cause="no_warmup")
     speech = verdict.speech.lower()
     warning = speech.index("since you weren't sure")
-    assert "call" in speech[warning:] and "emergency" in speech[warning:]
+    assert "call" in speech[warning:] and "911" in speech[warning:]
     assert warning < speech.index("the likely cause")
     assert "see a doctor" in speech  # and the doctor-level signs to watch for, at the end
     assert verdict.card is not None and "since you weren't sure" in verdict.card["content"].lower()
@@ -488,5 +488,5 @@ def test_an_urgent_sign_volunteered_mid_interview_is_answered_at_once(converse: 
 
     reply = conversation.say("i've got chest pain")
 
-    assert "emergency" in reply.speech.lower().split(". ")[0], reply.speech
+    assert "call 911" in reply.speech.lower().split(". ")[0], reply.speech
     assert_verdict(conversation, questions=2, triage="urgent")

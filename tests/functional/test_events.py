@@ -382,3 +382,15 @@ def test_an_unknown_log_level_falls_back_to_info_with_a_warning(
     assert "LOG_LEVEL='verbose' is not a logging level" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert json.loads(completed.stdout)["response"]["shouldEndSession"] is False
+
+
+@pytest.mark.parametrize(("locale", "number", "not_said"), [("en-GB", "999", "911"), ("en-US", "911", "999")])
+def test_an_urgent_verdict_names_the_users_own_emergency_number(
+    load_event: Callable[[str], dict[str, Any]], locale: str, number: str, not_said: str
+) -> None:
+    from skill.app import lambda_handler
+
+    event = load_event("report_urgent.json")
+    event["request"]["locale"] = locale
+    speech = lambda_handler(event, None)["response"]["outputSpeech"]["ssml"]
+    assert number in speech and not_said not in speech

@@ -40,7 +40,7 @@ def test_a_sign_said_as_the_answer_to_an_ordinary_question_acts_at_once(converse
     conversation.talk(["my calves are twitching after my run", "no", "no"])
     reply = conversation.say("i can't catch my breath")
     assert reply.assessment is not None and reply.assessment["triage"] == "urgent"
-    assert reply.speech.lower().startswith("call your local emergency number now")
+    assert reply.speech.lower().startswith("call 911 now")
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_a_sign_after_the_verdict_reassesses_at_once(converse: Converse) -> None
     assert conversation.verdict.assessment is not None
     late = conversation.say("wait, actually my chest feels really tight")
     assert late.assessment is not None and late.assessment["triage"] == "urgent"
-    assert "emergency" in late.speech.split(".")[0].lower()
+    assert "call 911" in late.speech.split(".")[0].lower()
 
 
 def test_a_safety_question_that_is_not_understood_twice_is_asked_one_sign_at_a_time(

@@ -17,6 +17,13 @@ from skill.speech.render import DISCLAIMER
 __all__: list[str] = []
 
 KB = load_knowledge_base()
+
+
+def said(text: str) -> str:
+    """Knowledge-base text as an en-US user hears it."""
+    return text.replace("{emergency_number}", "911")
+
+
 FLAGS = {flag.id: flag for flag in KB.red_flags}
 FATIGUE = KB.causes["fatigue"]
 RANKED = (RankedCause("fatigue", 0.7), *(RankedCause(c, 0.075) for c in CAUSE_IDS if c != "fatigue"))
@@ -35,7 +42,9 @@ Case = tuple[o.Outcome, Callable[[str], bool]]
 CASES: dict[str, Case] = {
     "urgent: the red flag's action is the first thing said, and nothing else but the disclaimer": (
         verdict("urgent", flags=(FLAGS["chest_tightness"],), disclaimer=True),
-        lambda s: s.startswith(FLAGS["chest_tightness"].say) and "likely cause" not in s and DISCLAIMER in s,
+        lambda s: (
+            s.startswith(said(FLAGS["chest_tightness"].say)) and "likely cause" not in s and DISCLAIMER in s
+        ),
     ),
     "self-care: the advice chosen is said, the advice held back is not": (
         verdict(plan=AdvicePlan((REST,), (REFUEL,), (HeldBack("stretch", "calf_swelling"),), (), None)),
@@ -47,11 +56,13 @@ CASES: dict[str, Case] = {
     ),
     "self-care: first aid, what to do now, comes before the likely cause and its advice": (
         verdict(plan=AdvicePlan((REST,), (), (), (KB.first_aid["hypo_protocol"],), None)),
-        lambda s: s.index(KB.first_aid["hypo_protocol"].text) < s.index("likely cause") < s.index(REST.text),
+        lambda s: (
+            s.index(said(KB.first_aid["hypo_protocol"].text)) < s.index("likely cause") < s.index(REST.text)
+        ),
     ),
     "not sure at the emergency check: the emergency signs are said before the likely cause": (
         verdict(unsure=frozenset({"urgent"})),
-        lambda s: s.index(KB.urgent_safety_net.text) < s.index("likely cause"),
+        lambda s: s.index(said(KB.urgent_safety_net.text)) < s.index("likely cause"),
     ),
     "a runner-up close enough is named, one that is not is not": (
         verdict(runner_up="dehydration"),
@@ -94,3 +105,24 @@ def test_a_question_keeps_the_session_open_with_a_reprompt_that_adds_guidance() 
     question = KB.questions["heart_check"]
     spoken = render(KB, o.Ask(question, None, False))
     assert spoken.speech == question.text and spoken.reprompt == question.reprompt != question.text
+
+
+NUMBERS = {"en-US": "911", "en-CA": "911", "en-GB": "999", "en-AU": "triple zero", "en-IN": "112"}
+
+
+@pytest.mark.parametrize("locale", sorted(NUMBERS))
+def test_every_urgent_verdict_names_the_locales_emergency_number_and_no_other(locale: str) -> None:
+    """medical-facts, Emergency numbers by English locale."""
+    others = {number for place, number in NUMBERS.items() if number != NUMBERS[locale]}
+    for flag in (f for f in KB.red_flags if f.level == "urgent"):
+        spoken = render(KB, verdict("urgent", flags=(flag,)), locale)
+        text = f"{spoken.speech} {spoken.card_text}"
+        assert "{" not in text, flag.id
+        assert not any(number in text for number in others), (flag.id, text)
+        assert NUMBERS[locale] in spoken.speech, (flag.id, spoken.speech)
+
+
+def test_a_locale_the_skill_does_not_know_hears_the_us_words() -> None:
+    flag = FLAGS["chest_pain"]
+    assert render(KB, verdict("urgent", flags=(flag,)), "fr-FR").speech.startswith("Call 911 now.")
+    assert render(KB, verdict("urgent", flags=(flag,)), None).speech.startswith("Call 911 now.")
