@@ -221,6 +221,8 @@ class KnowledgeBase(NamedTuple):
     complaint_words: frozenset[str]  # words that put a report in the skill's scope (twitch, spasm, cramp)
     twitch_kinds: dict[str, TwitchKind]
     lexicon: dict[str, SlotLexicon]  # custom slot type name -> its words
+    # locale -> custom slot type name -> value id -> words only that locale's interaction model adds
+    locale_words: dict[str, dict[str, dict[str, tuple[str, ...]]]]
     locales: dict[str, Locale]  # "en-GB" -> its words
     fallback_locale: str
     first_aid: dict[str, FirstAid]  # in the order they are spoken

@@ -210,8 +210,16 @@ class SlotLexiconEntry(_Strict):
     values: list[LexiconValue] = Field(min_length=1)
 
 
+class LocaleWordsEntry(_Strict):
+    """Words only some locales' interaction models hear: slot type -> value id -> extra synonyms."""
+
+    locales: list[str] = Field(min_length=1)
+    slot_types: dict[str, dict[str, list[str]]]
+
+
 class LexiconFile(_Strict):
     slot_types: dict[str, SlotLexiconEntry]
+    locale_words: list[LocaleWordsEntry] = Field(default_factory=list)
 
 
 class LocaleEntry(_Strict):
@@ -386,6 +394,7 @@ class KnowledgeFiles(_Strict):
                 f"lexicon.yaml: {type_name}: the knowledge-base {entry.slot} {missing!r} has no words"
                 for missing in sorted(ids - {value.id for value in entry.values})
             )
+        problems.extend(_locale_word_problems(self.lexicon, set(self.locales.locales)))
         for located in self.vocabulary.located_symptoms:
             if located.symptom not in self.vocabulary.symptoms:
                 problems.append(f"vocabulary.yaml: located symptom: unknown symptom {located.symptom!r}")
@@ -453,6 +462,48 @@ def _screen_reveals(flags: list[RedFlagEntry], question: QuestionEntry) -> m.Tri
         and present.isdisjoint(flag.none_of)
     }
     return "urgent" if "urgent" in levels else "doctor" if levels else None
+
+
+def _locale_word_problems(lexicon: LexiconFile, locales: set[str]) -> list[str]:
+    """Locale words must name served locales, a slot type and value id of the lexicon, and add new words."""
+    problems: list[str] = []
+    for entry in lexicon.locale_words:
+        where = f"lexicon.yaml: locale words for {', '.join(entry.locales)}"
+        problems.extend(
+            f"{where}: {name!r} is not in locales.yaml" for name in entry.locales if name not in locales
+        )
+        for type_name, words in entry.slot_types.items():
+            base = lexicon.slot_types.get(type_name)
+            if base is None:
+                problems.append(f"{where}: no slot type {type_name!r}")
+                continue
+            heard = {word for value in base.values for word in (value.value, *value.synonyms)}
+            ids = {value.id for value in base.values}
+            for value_id, synonyms in words.items():
+                if value_id not in ids:
+                    problems.append(f"{where}: {type_name}: no value {value_id!r}")
+                    continue
+                problems.extend(
+                    f"{where}: {type_name}: {value_id}: {word!r} is already a word of {type_name}"
+                    for word in synonyms
+                    if word in heard
+                )
+    return problems
+
+
+def _locale_words(lexicon: LexiconFile) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
+    """locale -> slot type -> value id -> the words only that locale's interaction model adds, in order."""
+    words: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for entry in lexicon.locale_words:
+        for locale in entry.locales:
+            for type_name, values in entry.slot_types.items():
+                for value_id, synonyms in values.items():
+                    found = words.setdefault(locale, {}).setdefault(type_name, {}).setdefault(value_id, [])
+                    found.extend(w for w in synonyms if w not in found)
+    return {
+        locale: {name: {v: tuple(ws) for v, ws in values.items()} for name, values in types.items()}
+        for locale, types in words.items()
+    }
 
 
 def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
@@ -549,6 +600,7 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
             name: m.Locale(name, entry.emergency_number) for name, entry in files.locales.locales.items()
         },
         fallback_locale=files.locales.fallback,
+        locale_words=_locale_words(files.lexicon),
         lexicon={
             name: m.SlotLexicon(
                 entry.slot,
