@@ -1,4 +1,5 @@
-"""Writes interaction_models/en-US.json from its grammar (interaction_models/source/en-US.yaml) and the lexicon."""
+"""Writes interaction_models/<locale>.json for every locale's grammar in interaction_models/source/ (en-US.yaml,
+and each locale's overlay on it) and the lexicon."""
 
 from __future__ import annotations
 
@@ -6,21 +7,25 @@ import sys
 from pathlib import Path
 
 from skill.knowledge import read_knowledge_files
-from skill.local.generate import GrammarError, write_model
+from skill.local.generate import GrammarError, locale_sources, write_model
 
 MODELS = Path(__file__).resolve().parents[1] / "interaction_models"
-SOURCE = MODELS / "source" / "en-US.yaml"
-MODEL = MODELS / "en-US.json"
+SOURCES = MODELS / "source"
 
 
 def main() -> int:
-    try:
-        changed = write_model(SOURCE, MODEL, read_knowledge_files())
-    except GrammarError as exc:
-        print(f"{SOURCE.name}: {exc}", file=sys.stderr)
-        return 1
-    print(f"{MODEL.name}: {'regenerated from ' + SOURCE.name if changed else 'already up to date'}")
-    return 0
+    kb = read_knowledge_files()
+    status = 0
+    for locale, source in locale_sources(SOURCES).items():
+        model = MODELS / f"{locale}.json"
+        try:
+            changed = write_model(source, model, kb)
+        except GrammarError as exc:
+            print(f"{source.name}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{model.name}: {'regenerated from ' + source.name if changed else 'already up to date'}")
+    return status
 
 
 if __name__ == "__main__":

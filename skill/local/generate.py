@@ -5,7 +5,13 @@ pattern may hold alternatives `(a|b)`, optional words `[the]` and named shared p
 every sample it stands for, in a stable order with duplicates dropped. The custom slot types come from the lexicon
 (skill/knowledge/data/lexicon.yaml), the one place the words for each slot value live: Alexa hears them through
 the generated slot types, and the skill's own reader (skill/dialogue/reader.py) matches raw words against the same
-lists, so the two can never drift apart. The generator refuses, with every problem named, a sample claimed by two
+lists, so the two can never drift apart.
+
+Every English locale shares the en-US grammar. A locale's source (e.g. source/en-GB.yaml) is an overlay: it names
+the sources it `extends` (en-US, and shared fragments whose names start with `_`), then adds its own alternatives
+to shared phrases, samples to intents and slots, never removing anything; its slot types are the lexicon's words
+plus the lexicon's `locale_words` for that locale. en-US itself extends nothing and hears only the base lexicon, so
+a locale's words never change another locale's model. The generator refuses, with every problem named, a sample claimed by two
 intents, a slot the intent does not declare, and anything over Amazon's interaction-model limits (LIMITS).
 """
 
@@ -28,6 +34,8 @@ __all__ = [
     "expand",
     "generated_model",
     "load_grammar",
+    "locale_grammar",
+    "locale_sources",
     "model_json",
     "slot_types",
     "write_model",
@@ -176,13 +184,78 @@ def load_grammar(path: Path) -> dict[str, Any]:
     return data
 
 
-def slot_types(kb: KnowledgeBase) -> list[dict[str, Any]]:
-    """The ASK `types` array for the lexicon: each value with its id and synonyms, in the lexicon's order."""
+_OVERLAY_KEYS = frozenset({"extends", "invocation", "slot_sets", "phrases", "intents"})
+
+
+def locale_sources(source_dir: Path) -> dict[str, Path]:
+    """Each locale with a grammar source in `source_dir` (fragments, named `_...`, are not locales), en-US first."""
+    found = {p.stem: p for p in sorted(source_dir.glob("*.yaml")) if not p.stem.startswith("_")}
+    return dict(sorted(found.items(), key=lambda item: (item[0] != "en-US", item[0])))
+
+
+def locale_grammar(source_dir: Path, locale: str) -> dict[str, Any]:
+    """The whole grammar of `locale`: its source merged over every source it `extends`, in order."""
+    return _resolved_grammar(source_dir, locale, ())
+
+
+def _resolved_grammar(source_dir: Path, name: str, using: tuple[str, ...]) -> dict[str, Any]:
+    if name in using:
+        raise GrammarError(f"{name}.yaml extends itself through {' -> '.join(using)}")
+    overlay = load_grammar(source_dir / f"{name}.yaml")
+    unknown = sorted(set(overlay) - _OVERLAY_KEYS)
+    if unknown:
+        raise GrammarError(f"{name}.yaml: unknown keys {', '.join(map(repr, unknown))}")
+    parents = overlay.get("extends") or []
+    if isinstance(parents, str):
+        parents = [parents]
+    merged: dict[str, Any] = {}
+    for parent in parents:
+        merged = _merged(merged, _resolved_grammar(source_dir, str(parent), (*using, name)), name)
+    return _merged(merged, {k: v for k, v in overlay.items() if k != "extends"}, name)
+
+
+def _merged(base: Mapping[str, Any], overlay: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """`overlay` added to `base`: more alternatives, samples and slots, never fewer; its invocation replaces."""
+    result: dict[str, Any] = {"invocation": overlay.get("invocation") or base.get("invocation", "")}
+    slot_sets = {name: dict(slots) for name, slots in (base.get("slot_sets") or {}).items()}
+    for name, slots in (overlay.get("slot_sets") or {}).items():
+        slot_sets.setdefault(name, {}).update(slots)
+    result["slot_sets"] = slot_sets
+    phrases = {name: list(items) for name, items in (base.get("phrases") or {}).items()}
+    for name, items in (overlay.get("phrases") or {}).items():
+        if not isinstance(items, list):
+            raise GrammarError(f"{where}.yaml: shared phrase {name!r} must be a list")
+        phrases[name] = _unique([*phrases.get(name, []), *items])
+    result["phrases"] = phrases
+    intents = {name: dict(spec or {}) for name, spec in (base.get("intents") or {}).items()}
+    for name, spec in (overlay.get("intents") or {}).items():
+        spec = spec or {}
+        mine = intents.setdefault(name, {})
+        if spec.get("samples"):
+            mine["samples"] = [*(mine.get("samples") or []), *spec["samples"]]
+        if spec.get("slots"):
+            mine["slots"] = {**(mine.get("slots") or {}), **spec["slots"]}
+        if spec.get("slot_sets"):
+            mine["slot_sets"] = _unique([*(mine.get("slot_sets") or []), *spec["slot_sets"]])
+    result["intents"] = intents
+    return result
+
+
+def slot_types(kb: KnowledgeBase, locale: str = "en-US") -> list[dict[str, Any]]:
+    """The ASK `types` array for the lexicon: each value with its id and synonyms, in the lexicon's order, then the
+    words the lexicon adds for `locale` only (none for en-US)."""
+    extra = kb.locale_words.get(locale, {})
     return [
         {
             "name": name,
             "values": [
-                {"id": value.id, "name": {"value": value.value, "synonyms": list(value.synonyms)}}
+                {
+                    "id": value.id,
+                    "name": {
+                        "value": value.value,
+                        "synonyms": [*value.synonyms, *extra.get(name, {}).get(value.id, ())],
+                    },
+                }
                 for value in entry.values
             ],
         }
@@ -218,8 +291,11 @@ def _sample_problems(intent: str, sample: str, slots: Mapping[str, str], limits:
     return problems
 
 
-def generated_model(grammar: Mapping[str, Any], kb: KnowledgeBase, limits: Limits = LIMITS) -> dict[str, Any]:
-    """The ASK interaction model document the grammar and the lexicon describe; GrammarError names every problem."""
+def generated_model(
+    grammar: Mapping[str, Any], kb: KnowledgeBase, limits: Limits = LIMITS, locale: str = "en-US"
+) -> dict[str, Any]:
+    """The ASK interaction model document the grammar and the lexicon (with `locale`'s words) describe;
+    GrammarError names every problem."""
     phrases: dict[str, list[str]] = {}
     for name, items in (grammar.get("phrases") or {}).items():
         if (
@@ -261,7 +337,7 @@ def generated_model(grammar: Mapping[str, Any], kb: KnowledgeBase, limits: Limit
         )
     if len(intents) > limits.intents:
         problems.append(f"the model has {len(intents)} intents, over Amazon's limit of {limits.intents}")
-    types = slot_types(kb)
+    types = slot_types(kb, locale)
     values = [
         phrase
         for slot_type in types
@@ -301,8 +377,10 @@ def model_json(model: Mapping[str, Any]) -> str:
 
 
 def write_model(source: Path, path: Path, kb: KnowledgeBase) -> bool:
-    """Write the model generated from the grammar at `source` to `path`; True when the file changed."""
-    after = model_json(generated_model(load_grammar(source), kb))
+    """Write the model generated from the grammar at `source` (named <locale>.yaml, with what it extends) to
+    `path`; True when the file changed."""
+    locale = source.stem
+    after = model_json(generated_model(locale_grammar(source.parent, locale), kb, locale=locale))
     before = path.read_text(encoding="utf-8") if path.exists() else None
     if after == before:
         return False
