@@ -20,7 +20,7 @@ from skill.local.resolver import (
     model_problems,
 )
 
-__all__ = ["INVOCATION_NAME", "KB_SLOT_TYPES", "validate_project"]
+__all__ = ["INVOCATION_NAME", "KB_SLOT_TYPES", "validate_models", "validate_project"]
 
 INVOCATION_NAME = "muscle coach"
 
@@ -36,11 +36,37 @@ KB_SLOT_TYPES: dict[str, tuple[str, Callable[[KnowledgeBase], Collection[str]]]]
 def validate_project(model_path: Path, data_dir: Path = DATA_DIR) -> list[str]:
     """Every problem found, one human-readable sentence each; an empty list means the project is consistent."""
     problems: list[str] = []
-    kb: KnowledgeBase | None = None
+    kb = _knowledge(data_dir, problems)
+    return problems + _model_problems(model_path, kb)
+
+
+def validate_models(models_dir: Path, data_dir: Path = DATA_DIR) -> list[str]:
+    """`validate_project` for every locale's model in `models_dir` (<locale>.json): each is checked against the
+    handlers and the knowledge base, and must be for a locale the knowledge base has words for."""
+    problems: list[str] = []
+    kb = _knowledge(data_dir, problems)
+    paths = sorted(models_dir.glob("*.json"))
+    if not paths:
+        problems.append(f"{models_dir}: no interaction model (<locale>.json) to check")
+    for path in paths:
+        if kb is not None and path.stem not in kb.locales:
+            problems.append(
+                f"{path.name}: {path.stem!r} is not a locale in locales.yaml, so no emergency number would be named"
+            )
+        problems.extend(_model_problems(path, kb))
+    return problems
+
+
+def _knowledge(data_dir: Path, problems: list[str]) -> KnowledgeBase | None:
     try:
-        kb = read_knowledge_files(data_dir)
+        return read_knowledge_files(data_dir)
     except KnowledgeError as exc:
         problems.append(f"knowledge base in {data_dir} is invalid:\n{exc}")
+        return None
+
+
+def _model_problems(model_path: Path, kb: KnowledgeBase | None) -> list[str]:
+    problems: list[str] = []
     try:
         model = load_interaction_model(model_path)
     except InteractionModelError as exc:
