@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, TextIO
 
 from skill.local.envelopes import (
+    LOCALE,
     SessionState,
     intent_request,
     launch_request,
@@ -57,12 +58,20 @@ def _describe(resolution: Resolution) -> str:
 class _Chat:
     """One conversation: the open session, if any, and where to write."""
 
-    def __init__(self, handle: Handle, resolver: UtteranceResolver, user_id: str, out: TextIO, verbose: bool):
+    def __init__(
+        self,
+        handle: Handle,
+        resolver: UtteranceResolver,
+        user_id: str,
+        out: TextIO,
+        verbose: bool,
+        locale: str = LOCALE,
+    ):
         self.handle = handle
         self.resolver = resolver
         self.out = out
         self.verbose = verbose
-        self.session = SessionState(user_id=user_id)
+        self.session = SessionState(user_id=user_id, locale=locale)
         self.open = False
         self.failed = False
         self.invocation = tuple(resolver.model.invocation_name.split())
@@ -172,6 +181,7 @@ def run_chat(
     output_stream: TextIO,
     interactive: bool,
     show_intents: bool = False,
+    locale: str = LOCALE,
 ) -> int:
     """Talk to the skill line by line until quit, exit or end of input; 0 when the skill answered every turn.
 
@@ -179,7 +189,7 @@ def run_chat(
     session, or opens one as a one-shot request. Each answer is printed as `Alexa: ...`, and `(session ended)`
     marks where Alexa would stop listening.
     """
-    chat = _Chat(handle, resolver, user_id, output_stream, show_intents)
+    chat = _Chat(handle, resolver, user_id, output_stream, show_intents, locale)
     while True:
         if interactive:
             output_stream.write("You: ")

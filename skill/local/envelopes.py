@@ -73,6 +73,7 @@ class SessionState:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     new: bool = True
     device_id: str = LOCAL_DEVICE_ID
+    locale: str = LOCALE  # the device's language, sent with every request of the session
 
     def after(self, response: Mapping[str, Any]) -> SessionState:
         """The session the next request belongs to: this one with the response's `sessionAttributes` carried over
@@ -114,12 +115,14 @@ def _envelope(session: SessionState, request: dict[str, Any]) -> dict[str, Any]:
     return {"version": "1.0", "session": session.session(), "context": session.context(), "request": request}
 
 
-def _request(request_type: str, request_id: str | None, timestamp: datetime | None) -> dict[str, Any]:
+def _request(
+    request_type: str, request_id: str | None, timestamp: datetime | None, locale: str = LOCALE
+) -> dict[str, Any]:
     return {
         "type": request_type,
         "requestId": request_id or new_request_id(),
         "timestamp": _timestamp(timestamp),
-        "locale": LOCALE,
+        "locale": locale,
     }
 
 
@@ -127,7 +130,7 @@ def launch_request(
     session: SessionState, *, request_id: str | None = None, timestamp: datetime | None = None
 ) -> dict[str, Any]:
     """A LaunchRequest: "Alexa, open muscle coach"."""
-    request = _request("LaunchRequest", request_id, timestamp)
+    request = _request("LaunchRequest", request_id, timestamp, session.locale)
     request["shouldLinkResultBeReturned"] = False
     return _envelope(session, request)
 
@@ -182,7 +185,7 @@ def intent_request(
             name: _slot(name, slot_type, resolution.slots.get(name), session.skill_id)
             for name, slot_type in slot_types.items()
         }
-    request = _request("IntentRequest", request_id, timestamp)
+    request = _request("IntentRequest", request_id, timestamp, session.locale)
     request["dialogState"] = dialog_state or ("STARTED" if session.new else "IN_PROGRESS")
     request["intent"] = intent
     return _envelope(session, request)
@@ -203,7 +206,7 @@ def session_ended_request(
     """
     if error is not None and reason != "ERROR":
         raise ValueError("a SessionEndedRequest carries an error only with reason ERROR")
-    request = _request("SessionEndedRequest", request_id, timestamp)
+    request = _request("SessionEndedRequest", request_id, timestamp, session.locale)
     request["reason"] = reason
     if error is not None:
         request["error"] = {"type": error["type"], "message": error.get("message", "")}
@@ -254,6 +257,6 @@ def other_request(
     timestamp: datetime | None = None,
 ) -> dict[str, Any]:
     """Any other in-session request type (e.g. `Connections.Response`), with its own fields added to `request`."""
-    request = _request(request_type, request_id, timestamp)
+    request = _request(request_type, request_id, timestamp, session.locale)
     request.update(copy.deepcopy(dict(fields or {})))
     return _envelope(session, request)
