@@ -38,6 +38,7 @@ __all__ = [
     "clock",
     "coach_skill",
     "converse",
+    "converse_in_locale",
     "converse_through_lambda",
     "history_store",
     "invoke",
@@ -311,14 +312,19 @@ class Conversation:
     after a response that ends the session, the next line opens a new session of the same user."""
 
     def __init__(
-        self, handle: Handle, resolver: UtteranceResolver, clock: FakeClock, user_id: str = DEFAULT_USER
+        self,
+        handle: Handle,
+        resolver: UtteranceResolver,
+        clock: FakeClock,
+        user_id: str = DEFAULT_USER,
+        locale: str = "en-US",
     ) -> None:
         from skill.local.envelopes import SessionState
 
         self.handle = handle
         self.resolver = resolver
         self.clock = clock
-        self.session: SessionState = SessionState(user_id=user_id)
+        self.session: SessionState = SessionState(user_id=user_id, locale=locale)
         self.replies: list[Reply] = []
         self.open = False
 
@@ -438,6 +444,27 @@ def converse_through_lambda(clock: FakeClock) -> Callable[[str], Conversation]:
 
     def start(user_id: str = DEFAULT_USER) -> Conversation:
         return Conversation(handle, resolver, clock, user_id)
+
+    return start
+
+
+@pytest.fixture
+def converse_in_locale(clock: FakeClock) -> Callable[[str], Conversation]:
+    """`converse_in_locale("en-GB")`: a new user's conversation through `lambda_handler` from a device in that
+    locale: every request carries it, and typed lines are understood with interaction_models/<locale>.json (the
+    en-US model for a locale that has none, as a test of what the skill does with a locale it does not know)."""
+    from skill.app import lambda_handler
+    from skill.local.resolver import UtteranceResolver
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        return lambda_handler(event, None)
+
+    def start(locale: str) -> Conversation:
+        path = MODEL_PATH.with_name(f"{locale}.json")
+        resolver = UtteranceResolver.from_model_file(
+            path if path.is_file() else MODEL_PATH, today=clock.today
+        )
+        return Conversation(handle, resolver, clock, f"{DEFAULT_USER}.{locale}", locale)
 
     return start
 
