@@ -1,9 +1,10 @@
 // Drives the served skill through virtual-alexa: reads a JSON script on stdin and prints what each turn sent and got.
 // Owns only the client side of the conversation; it must not judge the answers (the Python tests do that).
 //
-// stdin:  {"url": "http://127.0.0.1:PORT/", "model": "interaction_models/en-US.json",
+// stdin:  {"url": "http://127.0.0.1:PORT/", "model": "interaction_models/en-US.json", "locale": "en-US",
 //          "conversations": [["open muscle coach", "my calves are twitching", "no", ...], ...]}
-// stdout: {"conversations": [{"turns": [{"utterance", "requestType", "intent", "slots", "ssml",
+//         ("locale" is optional, en-US by default: the locale every request carries, as a device set to it sends)
+// stdout: {"conversations": [{"turns": [{"utterance", "requestType", "locale", "intent", "slots", "ssml",
 //          "reprompt", "shouldEndSession", "sessionAttributes", "error"}, ...]}, ...]}
 "use strict";
 
@@ -21,8 +22,8 @@ function readStdin() {
     });
 }
 
-async function runConversation(url, model, utterances) {
-    const alexa = va.VirtualAlexa.Builder().skillURL(url).interactionModelFile(model).create();
+async function runConversation(url, model, locale, utterances) {
+    const alexa = va.VirtualAlexa.Builder().skillURL(url).interactionModelFile(model).locale(locale).create();
     const turns = [];
     let sent = null;
     alexa.filter((request) => {
@@ -47,6 +48,7 @@ async function runConversation(url, model, utterances) {
             turn.error = String((error && error.message) || error);
         }
         turn.requestType = sent ? sent.type : null;
+        turn.locale = sent ? sent.locale : null;
         turn.intent = sent && sent.intent ? sent.intent.name : null;
         turn.slots = sent && sent.intent ? slotsAsSent(sent.intent) : {};
         turns.push(turn);
@@ -61,7 +63,7 @@ async function main() {
     const script = JSON.parse(await readStdin());
     const conversations = [];
     for (const utterances of script.conversations) {
-        conversations.push(await runConversation(script.url, script.model, utterances));
+        conversations.push(await runConversation(script.url, script.model, script.locale || "en-US", utterances));
     }
     process.stdout.write(JSON.stringify({ conversations }) + "\n");
 }

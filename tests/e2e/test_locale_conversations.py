@@ -1,0 +1,160 @@
+"""One whole conversation per English locale, spoken to the served skill through virtual-alexa with that locale's
+interaction model and requests in that locale: each is understood as the chat resolver understands it, and ends
+with the locale's own emergency number, never another's."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skill.knowledge import load_knowledge_base
+from skill.local.meaning import SlotValue, meaning_of
+from skill.local.resolver import UtteranceResolver, load_interaction_model
+
+REPO = Path(__file__).resolve().parents[2]
+DRIVER = REPO / "tests" / "e2e" / "driver.js"
+MODELS = REPO / "interaction_models"
+DRIVER_TIMEOUT_S = 60.0
+KB = load_knowledge_base()
+_TAG = re.compile(r"<[^>]+>")
+_SAID_NUMBERS = re.compile(r"\b(911|999|112|000)\b|triple zero", re.IGNORECASE)
+
+NUMBERS = {"en-US": "911", "en-CA": "911", "en-GB": "999", "en-AU": "triple zero", "en-IN": "112"}
+
+# Each locale's everyday words: the opening, the safety screen, an answer, then a sign that makes it urgent.
+CONVERSATIONS: Mapping[str, Sequence[str]] = {
+    "en-US": (
+        "open muscle coach",
+        "my calves are twitching after soccer",
+        "no",
+        "i skipped my warm up",
+        "my pee is dark brown",
+    ),
+    "en-GB": (
+        "open muscle coach",
+        "my calves are twitching after five a side",
+        "no",
+        "i skipped my warm up",
+        "my calves are twitching after footy and my wee is dark brown",
+    ),
+    "en-CA": (
+        "open muscle coach",
+        "my thighs are twitching after hockey",
+        "nope",
+        "i skipped my warm up",
+        "my pee is dark brown",
+    ),
+    "en-AU": (
+        "open muscle coach",
+        "my quads are twitching after aussie rules",
+        "nah",
+        "i skipped my warm up",
+        "my calves are twitching after footy and my wee is dark brown",
+    ),
+    "en-IN": (
+        "open muscle coach",
+        "my calves are paining and twitching after cricket",
+        "no",
+        "i skipped my warm up",
+        "my calves are twitching after cricket and my urine is dark brown",
+    ),
+}
+
+
+def _drive(node: str, url: str, locale: str, utterances: Sequence[str]) -> list[dict[str, Any]]:
+    script = {
+        "url": url,
+        "model": str(MODELS / f"{locale}.json"),
+        "locale": locale,
+        "conversations": [list(utterances)],
+    }
+    completed = subprocess.run(
+        [node, str(DRIVER)],
+        input=json.dumps(script),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=DRIVER_TIMEOUT_S,
+        check=False,
+    )
+    if completed.returncode != 0:
+        pytest.fail(f"virtual-alexa driver failed ({completed.returncode}): {completed.stderr}")
+    turns: list[dict[str, Any]] = json.loads(completed.stdout)["conversations"][0]["turns"]
+    return turns
+
+
+def _speech(turn: Mapping[str, Any]) -> str:
+    return " ".join(_TAG.sub(" ", turn.get("ssml") or "").split())
+
+
+def _numbers_said(text: str) -> set[str]:
+    return {(match.group(1) or "triple zero").lower() for match in _SAID_NUMBERS.finditer(text)}
+
+
+@pytest.fixture(scope="module")
+def transcripts(node_binary: str, served_skill_url: str) -> dict[str, list[dict[str, Any]]]:
+    return {
+        locale: _drive(node_binary, served_skill_url, locale, utterances)
+        for locale, utterances in CONVERSATIONS.items()
+    }
+
+
+@pytest.mark.parametrize("locale", sorted(CONVERSATIONS))
+def test_a_conversation_in_a_locales_words_ends_with_its_own_emergency_number(
+    transcripts: Mapping[str, list[dict[str, Any]]], locale: str
+) -> None:
+    turns = transcripts[locale]
+    told = [(t["utterance"], t.get("intent"), _speech(t)) for t in turns]
+    assert [t.get("error") for t in turns if t.get("error")] == [], told
+    assert [t["utterance"] for t in turns] == list(CONVERSATIONS[locale]), told
+    assert all(t["locale"] == locale for t in turns), told
+    last = turns[-1]
+    assessment = (last.get("sessionAttributes") or {}).get("assessment")
+    assert assessment is not None and assessment["triage"] == "urgent", told
+    assert last["shouldEndSession"] is True, told
+    said = set().union(*(_numbers_said(_speech(t)) for t in turns))
+    assert said == {NUMBERS[locale]}, told
+
+
+@pytest.mark.parametrize("locale", sorted(CONVERSATIONS))
+def test_virtual_alexa_and_the_chat_resolver_understand_a_locales_words_alike(
+    transcripts: Mapping[str, list[dict[str, Any]]], locale: str
+) -> None:
+    path = MODELS / f"{locale}.json"
+    model = load_interaction_model(path)
+    resolver = UtteranceResolver(model)
+    disagreements = []
+    for turn in transcripts[locale]:
+        if turn.get("requestType") != "IntentRequest":
+            continue
+        intent = model.intent(turn["intent"])
+        declared = {slot.name: slot.type for slot in (intent.slots if intent else ())}
+        sent = meaning_of(
+            KB,
+            turn["intent"],
+            {
+                name: SlotValue(
+                    value.get("id") if not declared.get(name, "").startswith("AMAZON.") else value["value"],
+                    value["value"],
+                )
+                for name, value in (turn.get("slots") or {}).items()
+            },
+        )
+        resolution = resolver.resolve(turn["utterance"])
+        resolved = meaning_of(
+            KB,
+            resolution.intent,
+            {
+                name: SlotValue(slot.resolved_id if slot.status is not None else slot.value, slot.value)
+                for name, slot in resolution.slots.items()
+            },
+        )
+        if resolved != sent:
+            disagreements.append((turn["utterance"], sent, resolved))
+    assert disagreements == []
