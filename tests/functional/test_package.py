@@ -490,9 +490,8 @@ def manifest() -> dict[str, Any]:
     return loaded
 
 
-@pytest.fixture(scope="module")
-def interaction_model() -> dict[str, Any]:
-    path = ROOT / "interaction_models" / "en-US.json"
+def interaction_model(locale: str) -> dict[str, Any]:
+    path = ROOT / "interaction_models" / f"{locale}.json"
     assert path.is_file(), f"{path} is missing; the manifest's example phrases are checked against it"
     model: dict[str, Any] = json.loads(path.read_text())["interactionModel"]["languageModel"]
     return model
@@ -504,22 +503,45 @@ def test_ask_cli_resources_point_at_the_skill_package() -> None:
     assert (ROOT / source / "skill.json").is_file()
 
 
-def test_manifest_publishes_muscle_coach_in_en_us_under_health_and_fitness(manifest: dict[str, Any]) -> None:
+LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+# The words each locale's disclaimer uses: its doctor (medical-facts: "your GP" in en-GB and en-AU) and its number.
+DISCLAIMER_WORDS = {
+    "en-US": ("Call your doctor for medical advice", "911 in the US"),
+    "en-GB": ("Call your GP for medical advice", "999 in the UK"),
+    "en-CA": ("Call your doctor for medical advice", "911 in Canada"),
+    "en-AU": ("Call your GP for medical advice", "triple zero, 000, in Australia"),
+    "en-IN": ("Consult your doctor for medical advice", "112 in India"),
+}
+
+
+def test_manifest_publishes_muscle_coach_in_every_english_locale_under_health_and_fitness(
+    manifest: dict[str, Any],
+) -> None:
     publishing = manifest["publishingInformation"]
-    assert list(publishing["locales"]) == ["en-US"]
-    assert publishing["locales"]["en-US"]["name"] == "Muscle Coach"
+    assert tuple(publishing["locales"]) == LOCALES
+    assert all(publishing["locales"][locale]["name"] == "Muscle Coach" for locale in LOCALES)
     assert publishing["category"] == "HEALTH_AND_FITNESS"
     assert publishing["isAvailableWorldwide"] is False
-    assert publishing["distributionCountries"] == ["US"]
+    assert publishing["distributionCountries"] == ["US", "GB", "CA", "AU", "IN"]
+    assert tuple(manifest["privacyAndCompliance"]["locales"]) == LOCALES
 
 
-def test_manifest_description_carries_the_health_disclaimer(manifest: dict[str, Any]) -> None:
-    description = " ".join(manifest["publishingInformation"]["locales"]["en-US"]["description"].split())
+def test_every_locale_has_an_interaction_model_and_the_manifest_publishes_every_model(
+    manifest: dict[str, Any],
+) -> None:
+    models = {path.stem for path in (ROOT / "interaction_models").glob("*.json")}
+    assert models == set(manifest["publishingInformation"]["locales"])
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_manifest_description_carries_the_health_disclaimer(manifest: dict[str, Any], locale: str) -> None:
+    description = " ".join(manifest["publishingInformation"]["locales"][locale]["description"].split())
+    doctor, number = DISCLAIMER_WORDS[locale]
     for sentence in (
         "for informational and educational purposes only",
         "not a substitute for professional medical advice, treatment or diagnosis",
-        "Call your doctor for medical advice",
-        "In a medical emergency, dial your local emergency number",
+        doctor,
+        f"In a medical emergency, dial your local emergency number ({number})",
     ):
         assert sentence in description
 
@@ -531,10 +553,16 @@ def test_manifest_subscribes_to_skill_disabled_on_the_skill_endpoint(manifest: d
     assert manifest["events"]["endpoint"]["uri"] == endpoint
 
 
-def test_manifest_names_https_privacy_and_terms_urls(manifest: dict[str, Any]) -> None:
-    urls = manifest["privacyAndCompliance"]["locales"]["en-US"]
+@pytest.mark.parametrize("locale", LOCALES)
+def test_manifest_names_https_privacy_and_terms_urls(manifest: dict[str, Any], locale: str) -> None:
+    urls = manifest["privacyAndCompliance"]["locales"][locale]
     assert urls["privacyPolicyUrl"].startswith("https://")
     assert urls["termsOfUseUrl"].startswith("https://")
+
+
+def test_one_endpoint_serves_every_locale(manifest: dict[str, Any]) -> None:
+    """No per-region endpoints: the one function answers every locale, each in its own words."""
+    assert set(manifest["apis"]["custom"]) == {"endpoint"}
 
 
 # Words Alexa accepts between "ask <invocation name>" and the utterance itself.
@@ -565,18 +593,36 @@ def _reaches_intent(utterance: str, intent_name: str, model: dict[str, Any]) -> 
     return False
 
 
-def test_manifest_example_phrases_reach_the_interaction_model(
-    manifest: dict[str, Any], interaction_model: dict[str, Any]
+@pytest.mark.parametrize("locale", LOCALES)
+def test_manifest_example_phrases_reach_the_locales_interaction_model(
+    manifest: dict[str, Any], locale: str
 ) -> None:
-    invocation = interaction_model["invocationName"]
+    model = interaction_model(locale)
+    invocation = model["invocationName"]
     assert invocation == "muscle coach"
-    phrases = manifest["publishingInformation"]["locales"]["en-US"]["examplePhrases"]
+    phrases = manifest["publishingInformation"]["locales"][locale]["examplePhrases"]
     assert phrases[0] == f"Alexa, open {invocation}"
     for phrase in phrases[1:]:
         utterance = phrase.removeprefix(f"Alexa, ask {invocation} ")
         assert utterance != phrase, f"{phrase!r} does not name the invocation"
         first, _, rest = utterance.partition(" ")
         candidates = [utterance, rest] if first in _CONNECTING_WORDS else [utterance]
-        assert any(_reaches_intent(c, "ReportTwitchIntent", interaction_model) for c in candidates), (
+        assert any(_reaches_intent(c, "ReportTwitchIntent", model) for c in candidates), (
             f"no sample utterance matches {phrase!r}"
         )
+
+
+def test_make_skill_package_copies_every_locales_model_where_the_ask_cli_deploys_from() -> None:
+    completed = subprocess.run(
+        ["make", "--no-print-directory", "skill-package"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    deployed = ROOT / "skill-package" / "interactionModels" / "custom"
+    for model in sorted((ROOT / "interaction_models").glob("*.json")):
+        assert (deployed / model.name).read_bytes() == model.read_bytes(), model.name
+    assert {path.stem for path in deployed.glob("*.json")} >= {"en-US", "en-GB", "en-CA", "en-AU", "en-IN"}
