@@ -71,8 +71,9 @@ package: $(STAMP)
 corpus: $(STAMP) node_modules
 	$(BIN)/python tests/e2e/phrasing_corpus.py
 
-# The interaction model, generated from its grammar (interaction_models/source/en-US.yaml) and the knowledge base's
-# lexicon; a test fails when interaction_models/en-US.json is stale or was edited by hand.
+# The interaction models, one per locale, generated from their grammar (interaction_models/source/en-US.yaml, and each
+# locale's overlay on it) and the knowledge base's lexicon; a test fails when interaction_models/<locale>.json is
+# stale or was edited by hand.
 model: $(STAMP)
 	$(BIN)/python scripts/generate_model.py
 

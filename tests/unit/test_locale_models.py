@@ -277,3 +277,37 @@ def test_a_model_for_a_locale_without_an_emergency_number_is_named(tmp_path: Pat
         "en-NZ.json: 'en-NZ' is not a locale in locales.yaml, so no emergency number would be named"
     ]
     assert "no interaction model" in validate_models(tmp_path / "empty")[0]
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        (
+            {"locales": ["en-NZ"], "slot_types": {"MuscleType": {"calf": ["calfy"]}}},
+            "'en-NZ' is not in locales.yaml",
+        ),
+        ({"locales": ["en-GB"], "slot_types": {"ElbowType": {"calf": ["x"]}}}, "no slot type 'ElbowType'"),
+        ({"locales": ["en-GB"], "slot_types": {"MuscleType": {"elbow": ["x"]}}}, "no value 'elbow'"),
+        (
+            {"locales": ["en-GB"], "slot_types": {"MuscleType": {"thigh": ["calves"]}}},
+            "'calves' is already a word",
+        ),
+    ],
+)
+def test_locale_words_must_add_new_words_to_known_values_for_served_locales(
+    tmp_path: Path, entry: dict[str, Any], problem: str
+) -> None:
+    import shutil
+
+    import yaml
+
+    from skill.errors import KnowledgeError
+    from skill.knowledge.loader import DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns("*.pickle"))
+    lexicon = yaml.safe_load((data / "lexicon.yaml").read_text(encoding="utf-8"))
+    lexicon["locale_words"] = [entry]
+    (data / "lexicon.yaml").write_text(yaml.safe_dump(lexicon), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=re.escape(problem)):
+        read_knowledge_files(data)
