@@ -4,11 +4,15 @@ never another locale's; a locale the skill does not know is answered in en-US wo
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -183,3 +187,53 @@ def test_validate_checks_every_locales_model() -> None:
 
     assert completed.returncode == 0, completed.stderr
     assert "(en-AU, en-CA, en-GB, en-IN, en-US)" in completed.stdout
+
+
+def _post(port: int, event: dict[str, Any], process: subprocess.Popen[str]) -> dict[str, Any]:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("POST", "/", body=json.dumps(event).encode())
+            answer: dict[str, Any] = json.loads(conn.getresponse().read())
+            conn.close()
+            return answer
+        except ConnectionRefusedError:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.05)
+
+
+def test_serve_answers_a_request_without_a_locale_in_its_locale_and_others_in_their_own(
+    load_event: Callable[[str], dict[str, Any]],
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "skill",
+        "serve",
+        "--no-verify",
+        "--port",
+        str(port),
+        "--locale",
+        "en-GB",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        without = load_event("report_urgent.json")
+        del without["request"]["locale"]
+        heard_as_british = _post(port, without, process)
+        heard_as_indian = _post(port, load_event("report_urgent_en-IN.json"), process)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert _numbers_said(heard_as_british["response"]["outputSpeech"]["ssml"]) == {"999"}
+    assert _numbers_said(heard_as_indian["response"]["outputSpeech"]["ssml"]) == {"112"}
