@@ -133,6 +133,18 @@ def _index(kb: KnowledgeBase) -> _Index:
                 if not key or phrase in _VAGUE or all(w in _NEGATORS for w in key):
                     continue
                 phrases.setdefault(key, (entry.slot, value.id))
+    # Words only some English locales' models add ("wee", "footy") are read in every locale: raw words reach the
+    # reader whatever model heard them, and a word is no less clear for being British.
+    for types in kb.locale_words.values():
+        for type_name, values in types.items():
+            known = kb.lexicon.get(type_name)
+            if known is None or known.slot in ("amount", "reply"):
+                continue
+            for value_id, synonyms in values.items():
+                for phrase in synonyms:
+                    key = tuple(_fold(w) for w in _WORD.findall(phrase.lower()) if w not in _GLUE)
+                    if key and phrase not in _VAGUE and not all(w in _NEGATORS for w in key):
+                        phrases.setdefault(key, (known.slot, value_id))
     built = _Index(id(kb), phrases, replies)
     _cache[:] = [built, *_cache[:3]]
     return built

@@ -14,7 +14,8 @@ EMERGENCY_NUMBER = "{emergency_number}"  # in the knowledge base's text: the loc
 
 DISCLAIMER = (
     "Muscle Coach gives general information, not medical advice or a diagnosis. "
-    "For medical advice, call your doctor, and in an emergency, dial your local emergency number."
+    "For medical advice, call your doctor, and in an emergency, dial your local emergency number, "
+    f"{EMERGENCY_NUMBER}."
 )
 _PAUSE = '<break time="350ms"/>'
 _INVITE = (

@@ -43,7 +43,9 @@ CASES: dict[str, Case] = {
     "urgent: the red flag's action is the first thing said, and nothing else but the disclaimer": (
         verdict("urgent", flags=(FLAGS["chest_tightness"],), disclaimer=True),
         lambda s: (
-            s.startswith(said(FLAGS["chest_tightness"].say)) and "likely cause" not in s and DISCLAIMER in s
+            s.startswith(said(FLAGS["chest_tightness"].say))
+            and "likely cause" not in s
+            and said(DISCLAIMER) in s
         ),
     ),
     "self-care: the advice chosen is said, the advice held back is not": (
