@@ -22,6 +22,7 @@ from skill.engine import (
     assess,
     next_question,
     plan_advice,
+    screen_covered,
     unsure_levels,
 )
 from skill.knowledge import KnowledgeBase
@@ -117,6 +118,8 @@ def step(
     pending = kb.questions.get(state.pending or "")
     if pending is None and not restarted and not state.facts.values:
         # a yes or no with nothing asked: ask for the twitch, in other words the second time
+        if state.misses >= 3:  # nothing to go on after four tries: leave kindly rather than loop
+            return Turn(o.Farewell("stop"), state.evolve(phase="done"), end_session=True)
         again = state.misses % 2 == 1
         return Turn(
             o.Redirect("nothing_yet_again" if again else "nothing_yet"), state.evolve(misses=state.misses + 1)
@@ -192,13 +195,30 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
         or (pending.quantity and pending.quantity in facts.values)
     ):
         facts = facts.with_asked(pending.id)
+    if (
+        pending is not None
+        and state.phase == "interview"
+        and pending.id not in facts.asked
+        and not signs
+        and next_question(kb, facts) == pending
+    ):
+        # something was heard, but not an answer, and the same question would come again: a miss, so that it is
+        # never asked word for word again and again ("I can't feel my left arm" heard as only "arm")
+        return _not_understood(kb, state.evolve(facts=facts))
     first = state.phase == "start" or (not state.facts.values and not state.facts.asked)
     if first and turn.kind == "report" and _out_of_scope(kb, understood, facts):
         return Turn(o.Redirect("pain_only" if facts.finding("muscle_pain") else "not_twitching"), state)
     preface: o.Preface = (
         "restart" if restarted else ("sorry_report" if first and turn.kind == "report" else None)
     )
-    if state.phase in _YES_NO_PHASES and state.assessment is not None and _same_verdict(kb, state, facts):
+    if (
+        state.phase in _YES_NO_PHASES
+        and state.assessment is not None
+        and _same_verdict(kb, state, facts)
+        and screen_covered(
+            kb, facts
+        )  # a new sign may call for a check ("I drank loads": headache? swelling?)
+    ):
         # something new after the verdict that changes nothing: say so, and go back to the yes or no pending
         kept = state.evolve(facts=facts)
         if understood.reply is not None:

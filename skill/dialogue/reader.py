@@ -51,6 +51,11 @@ _GLUE: Final = frozenset(
     }
 )  # fmt: skip
 _LONGEST_PHRASE = 9
+# Typed words without their apostrophe, as people type them ("i cant feel my arm"); Alexa itself sends them whole.
+_APOSTROPHES: Final = {
+    "cant": "can't", "dont": "don't", "didnt": "didn't", "wont": "won't", "im": "i'm", "ive": "i've",
+    "isnt": "isn't", "doesnt": "doesn't", "wasnt": "wasn't", "couldnt": "couldn't", "havent": "haven't",
+}  # fmt: skip
 # Lexicon words too vague to read out of context: fine as the answer to a question, not inside a sentence.
 _VAGUE: Final = frozenset({"nothing", "none", "side", "sides", "behind", "body", "everything", "a game"})
 
@@ -74,7 +79,7 @@ class Heard(NamedTuple):
 
 def read_words(kb: KnowledgeBase, text: str) -> tuple[Heard, ...]:
     """Everything in `text` the lexicon knows, in the order it was said."""
-    said = _WORD.findall(text.lower().replace("\u2019", "'"))
+    said = [_APOSTROPHES.get(w, w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))]
     words = tuple(w for w in said if w not in _GLUE)
     if not words:
         return ()
@@ -236,8 +241,10 @@ def _durations(words: tuple[str, ...], *, cramp: bool) -> Iterator[Heard]:
         unit = _unit(word)
         if unit is None:
             continue
-        if at + 1 < len(words) and words[at + 1] in ("pregnant", "gone", "along"):
+        if at + 1 < len(words) and words[at + 1] in ("pregnant", "gone", "along", "postpartum"):
             continue  # "twenty weeks pregnant" is not how long anything has twitched
+        if at + 1 < len(words) and words[at + 1] == "ago" and not _twitch_started(words, at):
+            continue  # "I had a baby three weeks ago" is when something happened, not how long it twitched
         amount: float | None = None
         if at >= 1:
             before = words[at - 1]
@@ -272,6 +279,13 @@ def _milligrams(words: tuple[str, ...]) -> Iterator[Heard]:
     for at, word in enumerate(words[1:], start=1):
         if word in ("milligrams", "milligram", "mg", "mgs") and words[at - 1].isdigit():
             yield Heard("caffeine_mg", None, f"{words[at - 1]} {word}", servings=float(words[at - 1]))
+
+
+def _twitch_started(words: tuple[str, ...], at: int) -> bool:
+    """Whether "... ago" tells when the twitching began ("it started three weeks ago")."""
+    return any(
+        w in ("started", "began", "start", "since", "twitching", "twitch") for w in words[max(0, at - 5) : at]
+    )
 
 
 def _unit(word: str) -> float | None:

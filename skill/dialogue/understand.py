@@ -200,7 +200,11 @@ def understand_slots(
         if updates.get(finding) is True:
             del updates[finding]
     updates.update(located)
-    symptom_said = any(name in ("symptom", "symptom_two") and slot.value for name, slot in slots.items())
+    # a symptom the model resolved ("sore") says what the complaint is; unmatched words in a report sample
+    # that names the twitching ("... are twitching after my walk, I'm 80") do not
+    symptom_said = any(
+        name in ("symptom", "symptom_two") and slot.id is not None for name, slot in slots.items()
+    )
     return Understood(
         updates,
         tuple(unresolved),

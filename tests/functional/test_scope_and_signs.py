@@ -100,3 +100,46 @@ def test_a_new_user_hears_the_disclaimer_before_the_first_verdict_whatever_they_
     heard = replies[: replies.index(verdict) + 1]
     assert any("not medical advice" in reply.speech for reply in heard), [r.speech for r in heard]
     assert sum("not medical advice" in reply.speech for reply in heard) == 1, "said once"
+
+
+@pytest.mark.parametrize(
+    ("lines", "first_words"),
+    [
+        (["my legs twitch after running", "I cant feel my left arm"], "call 911 now"),
+        (["my legs twitch after running", "no chest pain, just a pressure"], "call 911 now"),
+        (
+            ["my calf twitches after a run, just the left one, it is a bit tender and warm"],
+            "get medical care today",
+        ),
+        (["my legs twitch after running", "not cola coloured, more like tea"], "stop exercising"),
+        (["my legs twitch after a run", "my body is jerking all over and i bit my tongue"], "call 911 now"),
+    ],
+)
+def test_signs_said_in_plain_words_act_at_once(
+    converse: Converse, lines: list[str], first_words: str
+) -> None:
+    replies = converse().talk(lines)
+    assert replies[-1].speech.lower().startswith(first_words), replies[-1].speech
+    assert "stretch the" not in replies[-1].speech.lower()
+
+
+def test_drinking_a_lot_said_after_the_verdict_gets_the_low_salt_check(converse: Converse) -> None:
+    replies = converse().talk(
+        [
+            "my calves are twitching after a marathon",
+            "no",
+            "I drank loads, I kept drinking water at every station",
+        ]
+    )
+    assert "since you drank a lot" in replies[-1].speech.lower(), replies[-1].speech
+
+
+def test_a_baby_three_weeks_ago_is_not_three_weeks_of_twitching(converse: Converse) -> None:
+    replies = converse().talk(["my calves twitch after a walk, I had a baby three weeks ago", "no"])
+    assert "two weeks" not in replies[-1].speech.split("If ")[0]
+    assert replies[-1].assessment is not None and replies[-1].assessment["triage"] == "self_care"
+
+
+def test_an_older_walker_describing_the_twitch_is_not_turned_away(converse: Converse) -> None:
+    reply = converse().say("my legs are twitching after my walk, I'm 80 and I walked 2 miles")
+    assert "safety check" in reply.speech and "built for" not in reply.speech
