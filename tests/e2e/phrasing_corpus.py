@@ -17,8 +17,6 @@ phrase) means the same as AMAZON.FallbackIntent, which is what the dialogue make
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from node_driver import run_driver
 
 from skill.dialogue import SlotValue
 from skill.engine import MUSCLES, WORKOUT, FactValue
@@ -209,20 +208,7 @@ def _same(got: object, want: FactValue) -> bool:
 def play_through_virtual_alexa(node: str, utterances: Sequence[str]) -> list[Mapping[str, Any]]:
     """What virtual-alexa sends for each utterance with the project's model, in one node process."""
     script = {"model": str(MODEL), "utterances": list(utterances)}
-    completed = subprocess.run(
-        [node, str(DRIVER)],
-        input=json.dumps(script),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=DRIVER_TIMEOUT_S,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(
-            f"the virtual-alexa corpus driver failed ({completed.returncode}): {completed.stderr}"
-        )
-    requests: list[Mapping[str, Any]] = json.loads(completed.stdout)["requests"]
+    requests: list[Mapping[str, Any]] = run_driver(node, DRIVER, script, DRIVER_TIMEOUT_S)["requests"]
     return requests
 
 

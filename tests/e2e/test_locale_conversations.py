@@ -4,14 +4,13 @@ with the locale's own emergency number, never another's."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from node_driver import DriverError, run_driver
 
 from skill.knowledge import load_knowledge_base
 from skill.local.meaning import SlotValue, meaning_of
@@ -74,18 +73,12 @@ def _drive(node: str, url: str, locale: str, utterances: Sequence[str]) -> list[
         "locale": locale,
         "conversations": [list(utterances)],
     }
-    completed = subprocess.run(
-        [node, str(DRIVER)],
-        input=json.dumps(script),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=DRIVER_TIMEOUT_S,
-        check=False,
-    )
-    if completed.returncode != 0:
-        pytest.fail(f"virtual-alexa driver failed ({completed.returncode}): {completed.stderr}")
-    turns: list[dict[str, Any]] = json.loads(completed.stdout)["conversations"][0]["turns"]
+    try:
+        turns: list[dict[str, Any]] = run_driver(node, DRIVER, script, DRIVER_TIMEOUT_S)["conversations"][0][
+            "turns"
+        ]
+    except DriverError as exc:
+        pytest.fail(str(exc))
     return turns
 
 

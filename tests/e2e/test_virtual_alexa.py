@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from node_driver import DriverError, run_driver
 
 from skill.dialogue import SlotValue
 from skill.knowledge import load_knowledge_base
@@ -80,18 +79,10 @@ class Turn:
 def drive(node: str, url: str, conversations: Sequence[Sequence[str]]) -> list[list[Turn]]:
     """Speak each conversation to the served skill through virtual-alexa, one fresh session per conversation."""
     script = {"url": url, "model": str(MODEL), "conversations": [list(c) for c in conversations]}
-    completed = subprocess.run(
-        [node, str(DRIVER)],
-        input=json.dumps(script),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=DRIVER_TIMEOUT_S,
-        check=False,
-    )
-    if completed.returncode != 0:
-        pytest.fail(f"virtual-alexa driver failed ({completed.returncode}): {completed.stderr}")
-    results = json.loads(completed.stdout)["conversations"]
+    try:
+        results = run_driver(node, DRIVER, script, DRIVER_TIMEOUT_S)["conversations"]
+    except DriverError as exc:
+        pytest.fail(str(exc))
     return [[Turn.from_json(turn) for turn in result["turns"]] for result in results]
 
 
