@@ -23,7 +23,7 @@
 
 const http = require("http");
 const va = require("virtual-alexa");
-const { slotsAsSent } = require("./slots");
+const { DATE, isDuration, slotsAsSent } = require("./slots");
 const core = require("virtual-core");
 
 function readStdin() {
@@ -45,33 +45,6 @@ function echoServer() {
         });
     });
     return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-const NUMBER_WORDS = (
-    "a an one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " +
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand couple " +
-    "few several half and of"
-).split(" ");
-const DURATION_UNITS = (
-    "second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks fortnight fortnights " +
-    "month months year years"
-).split(" ");
-const APPROXIMATELY = "about around roughly nearly almost approximately like over under just only maybe probably more less than at least good little bit".split(" ");
-const DATE = new RegExp(
-    "^(on )?(today|tonight|yesterday|tomorrow|earlier today|the day before yesterday|" +
-        "(this|yesterday|last) (morning|afternoon|evening|night)|" +
-        "(this|last) (week|weekend|month|year)|the weekend|" +
-        "((last|this past) )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|" +
-        "([a-z]+ )+(days?|weeks?|fortnights?|months?|years?) ago)$",
-);
-
-function isDuration(value) {
-    const words = value.split(/\s+/).filter((w) => w.length > 0);
-    return (
-        words.some((w) => DURATION_UNITS.includes(w)) &&
-        words.some((w) => /^\d+$/.test(w) || NUMBER_WORDS.includes(w)) &&
-        words.every((w) => /^\d+$/.test(w) || [...NUMBER_WORDS, ...DURATION_UNITS, ...APPROXIMATELY].includes(w))
-    );
 }
 
 function grammarType(name, accepts) {

@@ -1,5 +1,6 @@
-// What a virtual-alexa request's slots carry, as the Python tests read them: each filled slot's value, and its
-// entity-resolution id when Alexa matched one. Shared by the e2e drivers; judges nothing.
+// Shared by the e2e drivers; judges nothing. What a virtual-alexa request's slots carry, as the Python tests read
+// them (each filled slot's value, and its entity-resolution id when Alexa matched one), and the words Alexa puts in
+// AMAZON.DURATION and AMAZON.DATE, which virtual-alexa would otherwise fill with anything.
 "use strict";
 
 function slotsAsSent(intent) {
@@ -19,4 +20,34 @@ function slotsAsSent(intent) {
     return slots;
 }
 
-module.exports = { slotsAsSent };
+const NUMBER_WORDS = (
+    "a an one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " +
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand couple " +
+    "few several half and of"
+).split(" ");
+const DURATION_UNITS = (
+    "second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks fortnight fortnights " +
+    "month months year years"
+).split(" ");
+const APPROXIMATELY = (
+    "about around roughly nearly almost approximately like over under just only maybe probably more less than at " +
+    "least good little bit"
+).split(" ");
+const DATE = new RegExp(
+    "^(on )?(today|tonight|yesterday|tomorrow|earlier today|the day before yesterday|" +
+        "(this|yesterday|last) (morning|afternoon|evening|night)|" +
+        "(this|last) (week|weekend|month|year)|the weekend|" +
+        "((last|this past) )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|" +
+        "([a-z]+ )+(days?|weeks?|fortnights?|months?|years?) ago)$",
+);
+
+function isDuration(value) {
+    const words = value.split(/\s+/).filter((w) => w.length > 0);
+    return (
+        words.some((w) => DURATION_UNITS.includes(w)) &&
+        words.some((w) => /^\d+$/.test(w) || NUMBER_WORDS.includes(w)) &&
+        words.every((w) => /^\d+$/.test(w) || [...NUMBER_WORDS, ...DURATION_UNITS, ...APPROXIMATELY].includes(w))
+    );
+}
+
+module.exports = { DATE, isDuration, slotsAsSent };
