@@ -12,7 +12,7 @@ import pytest
 
 from skill.app import build_skill
 from skill.errors import StoreError
-from skill.persistence import NO_HISTORY, Episode, UserHistory
+from skill.persistence import NO_HISTORY, Episode, UnreachableHistoryStore, UserHistory
 
 if TYPE_CHECKING:
     from conftest import Conversation, Converse, FakeClock
@@ -254,30 +254,16 @@ def test_follow_ups_after_a_verdict_record_the_episode_only_once(
     assert len(history_store.load(USER).episodes) == 2, after.transcript()
 
 
-class BrokenStore:
-    """A history store whose backend is down: every call fails the way a real store reports it."""
+class BrokenStore(UnreachableHistoryStore):
+    """A history store whose backend is down: every call fails the way a real store reports it, and is counted."""
 
     def __init__(self) -> None:
+        super().__init__("the history backend is unreachable")
         self.calls = 0
 
     def _fail(self) -> StoreError:
         self.calls += 1
-        return StoreError("the history backend is unreachable")
-
-    def load(self, user_id: str) -> UserHistory:
-        raise self._fail()
-
-    def mark_disclaimer_heard(self, user_id: str) -> None:
-        raise self._fail()
-
-    def set_consent(self, user_id: str, consent: bool) -> None:
-        raise self._fail()
-
-    def append_episode(self, user_id: str, episode: Episode) -> None:
-        raise self._fail()
-
-    def delete_user(self, user_id: str) -> None:
-        raise self._fail()
+        return super()._fail()
 
 
 def test_a_failing_store_still_gives_the_user_their_verdict_and_logs_the_failure(
