@@ -29,7 +29,7 @@
 
 const readline = require("readline");
 const va = require("virtual-alexa");
-const { DATE, isDuration, slotsAsSent } = require("./slots");
+const { DATE, isDuration, recordReply, slotsAsSent } = require("./shared");
 const core = require("virtual-core");
 
 function grammarType(name, accepts, untyped = false) {
@@ -103,13 +103,7 @@ class Client {
         const turn = {};
         try {
             const reply = await this.alexa.intend(intentName, slots || {});
-            const response = (reply && reply.response) || {};
-            turn.ssml = (response.outputSpeech && response.outputSpeech.ssml) || null;
-            turn.reprompt =
-                (response.reprompt && response.reprompt.outputSpeech && response.reprompt.outputSpeech.ssml) ||
-                null;
-            turn.shouldEndSession = response.shouldEndSession === undefined ? null : response.shouldEndSession;
-            turn.sessionAttributes = (reply && reply.sessionAttributes) || {};
+            recordReply(turn, reply);
         } catch (error) {
             turn.error = String((error && error.message) || error);
         }

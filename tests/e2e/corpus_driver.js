@@ -23,17 +23,8 @@
 
 const http = require("http");
 const va = require("virtual-alexa");
-const { DATE, isDuration, slotsAsSent } = require("./slots");
+const { DATE, isDuration, readStdin, slotsAsSent } = require("./shared");
 const core = require("virtual-core");
-
-function readStdin() {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        process.stdin.on("data", (chunk) => chunks.push(chunk));
-        process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-        process.stdin.on("error", reject);
-    });
-}
 
 function echoServer() {
     const body = JSON.stringify({ version: "1.0", response: { shouldEndSession: false } });

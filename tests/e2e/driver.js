@@ -9,18 +9,9 @@
 "use strict";
 
 const va = require("virtual-alexa");
-const { slotsAsSent } = require("./slots");
+const { readStdin, recordReply, slotsAsSent } = require("./shared");
 
 const LAUNCH_PHRASE = "open muscle coach";
-
-function readStdin() {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        process.stdin.on("data", (chunk) => chunks.push(chunk));
-        process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-        process.stdin.on("error", reject);
-    });
-}
 
 async function runConversation(url, model, locale, utterances) {
     const alexa = va.VirtualAlexa.Builder().skillURL(url).interactionModelFile(model).locale(locale).create();
@@ -37,13 +28,7 @@ async function runConversation(url, model, locale, utterances) {
                 index === 0 && utterance.toLowerCase() === LAUNCH_PHRASE
                     ? await alexa.launch()
                     : await alexa.utter(utterance);
-            const response = (reply && reply.response) || {};
-            turn.ssml = (response.outputSpeech && response.outputSpeech.ssml) || null;
-            turn.reprompt =
-                (response.reprompt && response.reprompt.outputSpeech && response.reprompt.outputSpeech.ssml) ||
-                null;
-            turn.shouldEndSession = response.shouldEndSession === undefined ? null : response.shouldEndSession;
-            turn.sessionAttributes = (reply && reply.sessionAttributes) || {};
+            recordReply(turn, reply);
         } catch (error) {
             turn.error = String((error && error.message) || error);
         }

@@ -1,4 +1,4 @@
-// Shared by the e2e drivers; judges nothing. What a virtual-alexa request's slots carry, as the Python tests read
+// What the e2e drivers share (judging nothing): reading the script on stdin, recording a reply. What a virtual-alexa request's slots carry, as the Python tests read
 // them (each filled slot's value, and its entity-resolution id when Alexa matched one), and the words Alexa puts in
 // AMAZON.DURATION and AMAZON.DATE, which virtual-alexa would otherwise fill with anything.
 "use strict";
@@ -50,4 +50,23 @@ function isDuration(value) {
     );
 }
 
-module.exports = { DATE, isDuration, slotsAsSent };
+function readStdin() {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        process.stdin.on("data", (chunk) => chunks.push(chunk));
+        process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        process.stdin.on("error", reject);
+    });
+}
+
+// What the skill answered, as a transcript turn records it.
+function recordReply(turn, reply) {
+    const response = (reply && reply.response) || {};
+    turn.ssml = (response.outputSpeech && response.outputSpeech.ssml) || null;
+    turn.reprompt =
+        (response.reprompt && response.reprompt.outputSpeech && response.reprompt.outputSpeech.ssml) || null;
+    turn.shouldEndSession = response.shouldEndSession === undefined ? null : response.shouldEndSession;
+    turn.sessionAttributes = (reply && reply.sessionAttributes) || {};
+}
+
+module.exports = { DATE, isDuration, readStdin, recordReply, slotsAsSent };
