@@ -1,6 +1,7 @@
-// What the e2e drivers share (judging nothing): reading the script on stdin, recording a reply. What a virtual-alexa request's slots carry, as the Python tests read
-// them (each filled slot's value, and its entity-resolution id when Alexa matched one), and the words Alexa puts in
-// AMAZON.DURATION and AMAZON.DATE, which virtual-alexa would otherwise fill with anything.
+// What the e2e drivers share, judging nothing: reading the script on stdin, recording a reply, what a
+// virtual-alexa request's slots carry as the Python tests read them (each value, and its entity-resolution id when
+// Alexa matched one), and the words Alexa puts in AMAZON.DURATION and AMAZON.DATE, which virtual-alexa would
+// otherwise fill with anything.
 "use strict";
 
 function slotsAsSent(intent) {
