@@ -143,3 +143,18 @@ def test_a_baby_three_weeks_ago_is_not_three_weeks_of_twitching(converse: Conver
 def test_an_older_walker_describing_the_twitch_is_not_turned_away(converse: Converse) -> None:
     reply = converse().say("my legs are twitching after my walk, I'm 80 and I walked 2 miles")
     assert "safety check" in reply.speech and "built for" not in reply.speech
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "only a couple of coffees, but the left side of my face has gone numb",
+        "yes, loads, I have had about six litres and now my hands are puffy and I feel sick",
+    ],
+)
+def test_a_sign_in_the_middle_of_an_answer_acts_at_once(converse: Converse, answer: str) -> None:
+    replies = converse().talk(["my calves are twitching after my run", "no", answer])
+    assert replies[-1].assessment is not None and replies[-1].assessment["triage"] == "urgent", replies[
+        -1
+    ].speech
+    assert "911" in replies[-1].speech
