@@ -66,11 +66,14 @@ TEST_AND_DEV_DIRS = frozenset({"tests", "test", "__pycache__"})
 TEST_AND_DEV_FILE = re.compile(r"^(test_.*|.*_test|conftest)\.py$|\.py[cio]$|^py\.typed$|~$")
 
 # `skill/local` is the developer's CLI and HTTP server, and `__main__.py` files are command-line entries (the
-# CLI, the knowledge compiler): none is imported in Lambda. The compiled knowledge replaces the YAML sources,
-# and with them the schema that validates them.
+# CLI, the knowledge and phrase compilers): none is imported in Lambda. The compiled knowledge and phrase books
+# replace their YAML sources, and the knowledge's schema goes with its YAML.
 SKILL_DEV_ONLY_DIR = Path("skill") / "local"
 KNOWLEDGE_SOURCE_DIR = Path("skill") / "knowledge" / "data"
 KNOWLEDGE_SCHEMA = Path("skill") / "knowledge" / "schema.py"
+PHRASES_SOURCE_DIR = Path("skill") / "speech" / "phrases"
+# Each compiled into its source directory's place in the package by `python -m <module> compile DEST_DIR`.
+COMPILED_DATA = {"skill.knowledge": KNOWLEDGE_SOURCE_DIR, "skill.speech": PHRASES_SOURCE_DIR}
 
 # Runtime requirements that only validate the knowledge base's YAML, which happens here, at build time: the
 # Lambda path reads the compiled knowledge and checks session attributes and stored records by hand, so it
@@ -213,7 +216,7 @@ def _copy_skill(root: Path, package_dir: Path) -> None:
             for d in subdirs
             if d not in TEST_AND_DEV_DIRS and not d.startswith(".") and relative / d != SKILL_DEV_ONLY_DIR
         )
-        if relative == KNOWLEDGE_SOURCE_DIR or KNOWLEDGE_SOURCE_DIR in relative.parents:
+        if any(relative == data or data in relative.parents for data in COMPILED_DATA.values()):
             continue
         for name in sorted(files):
             if TEST_AND_DEV_FILE.search(name) or name.startswith(".") or name == "__main__.py":
@@ -224,23 +227,24 @@ def _copy_skill(root: Path, package_dir: Path) -> None:
             shutil.copyfile(Path(directory) / name, package_dir / relative / name)
 
 
-def _compile_knowledge(root: Path, package_dir: Path) -> None:
-    """Validate the knowledge base and write its compiled form where the packaged loader looks for it."""
-    dest = package_dir / KNOWLEDGE_SOURCE_DIR
+def _compile_data(root: Path, package_dir: Path, module: str, source_dir: Path) -> None:
+    """Validate one body of YAML (the knowledge base, the phrase books) with `python -m <module> compile` and
+    write its compiled form where the packaged loader looks for it."""
+    dest = package_dir / source_dir
     dest.mkdir(parents=True, exist_ok=True)
-    has_entry = (root / "skill" / "knowledge" / "__main__.py").is_file()
-    if not has_entry:
+    entry = root / Path(*module.split(".")) / "__main__.py"
+    if not entry.is_file():
         raise BuildError(
-            "`python -m skill.knowledge compile DEST_DIR` is not available (skill/knowledge/__main__.py is "
-            "missing), so the knowledge base can be neither validated nor compiled into the package"
+            f"`python -m {module} compile DEST_DIR` is not available ({entry.relative_to(root)} is missing), "
+            f"so {source_dir} can be neither validated nor compiled into the package"
         )
-    # `-m` run from `root` puts `root` first on sys.path: this compiles the knowledge of the tree being built.
-    command = [sys.executable, "-m", "skill.knowledge", "compile", str(dest)]
+    # `-m` run from `root` puts `root` first on sys.path: this compiles the data of the tree being built.
+    command = [sys.executable, "-m", module, "compile", str(dest)]
     completed = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
-        raise BuildError(f"the knowledge base did not compile:\n{completed.stdout}{completed.stderr}")
+        raise BuildError(f"{source_dir} did not compile:\n{completed.stdout}{completed.stderr}")
     if not any(dest.iterdir()):
-        raise BuildError(f"`python -m skill.knowledge compile` wrote nothing into {dest}")
+        raise BuildError(f"`python -m {module} compile` wrote nothing into {dest}")
 
 
 def _interpreter_for(python_version: str) -> str:
@@ -311,7 +315,8 @@ def build_package(
     install_dependencies(lambda_requirements(root), package_dir, target, cache_dir)
     _copy_skill(root, package_dir)
     shutil.copyfile(root / "lambda" / "lambda_function.py", package_dir / "lambda_function.py")
-    _compile_knowledge(root, package_dir)
+    for module, source_dir in COMPILED_DATA.items():
+        _compile_data(root, package_dir, module, source_dir)
     compile_bytecode(package_dir, target.python_version)
     zip_bytes = write_zip(package_dir, zip_path)
     files = list(_package_files(package_dir))

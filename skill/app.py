@@ -19,10 +19,11 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder, SkillBuilder
 
 from skill.handlers import build_handlers
-from skill.handlers.envelope import read_envelope, request_type
+from skill.handlers.envelope import event_locale, read_envelope, request_type
 from skill.handlers.local_time import UTC_ZONE, DeviceTimeZones, FixedTimeZone, TimeZones, zone_named
 from skill.knowledge import load_knowledge_base
 from skill.persistence import Clock, HistoryStore, UnreachableHistoryStore, utc_now
+from skill.speech import LAST_RESORT, render_fault, to_ssml
 
 __all__ = [
     "ENV_HOME",
@@ -68,16 +69,6 @@ def _log_level(configured: str | None) -> int:
 logging.getLogger().setLevel(_log_level(os.environ.get(ENV_LOG_LEVEL)))
 
 _NO_SPEECH: dict[str, Any] = {"version": "1.0", "response": {}}
-_SORRY = {
-    "version": "1.0",
-    "response": {
-        "outputSpeech": {
-            "type": "SSML",
-            "ssml": "<speak>Sorry, I couldn't understand that request. Please try again.</speak>",
-        },
-        "shouldEndSession": True,
-    },
-}
 
 
 def configured_skill_id() -> str | None:
@@ -187,20 +178,36 @@ def handle_event(event: dict[str, Any], skill: CustomSkill | None = None) -> dic
     if refusal:
         log.warning("refused a request: %s", refusal)
         return {"version": "1.0", "response": {"shouldEndSession": True}}
-    failed = copy.deepcopy(_NO_SPEECH if request_type(event) == "SessionEndedRequest" else _SORRY)
     try:
         envelope = read_envelope(skill.serializer, event)
     except Exception as exc:
         log.warning("malformed request event: %s", exc)
         log.debug("malformed request event", exc_info=True)
-        return failed
+        return _failed(event)
     try:
         response = skill.invoke(request_envelope=envelope, context=None)
     except Exception:
         log.exception("the skill failed to answer a request")
-        return failed
+        return _failed(event)
     result = skill.serializer.serialize(response)
-    return result if isinstance(result, dict) else failed
+    return result if isinstance(result, dict) else _failed(event)
+
+
+def _failed(event: dict[str, Any]) -> dict[str, Any]:
+    """The response to a request the skill cannot read or answer: an apology in the request's locale, or no
+    speech at all for a SessionEndedRequest, which Alexa allows none."""
+    if request_type(event) == "SessionEndedRequest":
+        return copy.deepcopy(_NO_SPEECH)
+    locale = event_locale(event)
+    try:
+        speech = render_fault(load_knowledge_base(), "unreadable", locale).speech
+    except Exception:  # the words themselves cannot be loaded: the one sentence speech keeps in code
+        log.exception("the phrase books cannot be read")
+        speech = LAST_RESORT
+    return {
+        "version": "1.0",
+        "response": {"outputSpeech": {"type": "SSML", "ssml": to_ssml(speech)}, "shouldEndSession": True},
+    }
 
 
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:

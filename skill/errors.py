@@ -9,6 +9,7 @@ __all__ = [
     "FactError",
     "KnowledgeError",
     "MuscleCoachError",
+    "PhraseError",
     "RequestVerificationError",
     "StoreError",
 ]
@@ -20,6 +21,10 @@ class MuscleCoachError(Exception):
 
 class KnowledgeError(MuscleCoachError):
     """The knowledge base is missing, malformed or inconsistent (names the file, the entry and the problem)."""
+
+
+class PhraseError(MuscleCoachError):
+    """A phrase file is missing, malformed, or says what the base phrases do not (names the file and phrase)."""
 
 
 class FactError(MuscleCoachError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal, NamedTuple
 
 from skill.engine import AdvicePlan, Assessment, Facts
@@ -112,7 +113,7 @@ class Recall(NamedTuple):
 
     cause: str | None
     triage: str | None
-    day: str | None
+    day: dt.date | None  # the day of the episode, in the user's time zone
     consent: bool | None
     reachable: bool = True  # False: the history store failed, so nothing is known either way
     then: Question | None = None  # the question pending, asked again after the recall

@@ -38,6 +38,6 @@ def build_handlers(
         UnknownIntentHandler(runner),
         SessionEndedHandler(),
         SkillDisabledHandler(history),
-        UnsupportedRequestHandler(),
+        UnsupportedRequestHandler(kb),
     ]
-    return request_handlers, [CatchAllExceptionHandler()]
+    return request_handlers, [CatchAllExceptionHandler(kb)]

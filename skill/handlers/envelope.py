@@ -14,11 +14,13 @@ import re
 from enum import Enum
 from typing import Any, Final
 
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Context, Request, RequestEnvelope
 from ask_sdk_model.interfaces.system import SystemState
 
-__all__ = ["UnknownRequest", "read_envelope", "request_type"]
+__all__ = ["UnknownRequest", "event_locale", "read_envelope", "request_locale", "request_type"]
 
 _UNKNOWN: Final = object()  # marks a value the model has no type for; its key is left out
 _DICT_TYPE: Final = re.compile(r"dict\(([^,]*), (.*)\)")
@@ -37,6 +39,19 @@ def request_type(event: object) -> str | None:
     request = event.get("request") if isinstance(event, dict) else None
     kind = request.get("type") if isinstance(request, dict) else None
     return kind if isinstance(kind, str) else None
+
+
+def event_locale(event: object) -> str | None:
+    """The raw `request.locale` of an event ("en-GB"), whatever else it holds; for words when it cannot be read."""
+    request = event.get("request") if isinstance(event, dict) else None
+    locale = request.get("locale") if isinstance(request, dict) else None
+    return locale if isinstance(locale, str) else None
+
+
+def request_locale(handler_input: HandlerInput) -> str | None:
+    """The request's locale ("en-GB"), read with ask-sdk's helper; None when the request has none."""
+    locale = get_locale(handler_input)
+    return locale if isinstance(locale, str) and locale else None
 
 
 def read_envelope(serializer: DefaultSerializer, event: dict[str, Any]) -> Any:

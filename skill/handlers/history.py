@@ -91,9 +91,7 @@ class HistoryKeeper:
         last = history.episodes[-1] if history.episodes else None
         if last is None:
             return o.Recall(None, None, None, history.consent)
-        return o.Recall(
-            last.cause, last.triage, last.day.strftime("%B %d").replace(" 0", " "), history.consent
-        )
+        return o.Recall(last.cause, last.triage, last.day, history.consent)
 
     def apply(
         self, user_id: str | None, effects: tuple[o.Effect, ...], today: dt.date, budget: TurnBudget

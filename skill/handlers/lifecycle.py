@@ -10,8 +10,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
+from skill.handlers.envelope import request_locale
 from skill.handlers.history import HistoryKeeper
-from skill.speech import to_ssml
+from skill.knowledge import KnowledgeBase
+from skill.speech import Fault, render_fault, to_ssml
 
 __all__ = [
     "CatchAllExceptionHandler",
@@ -23,8 +25,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
-_SORRY = "Sorry, something went wrong on my side. Please try again, or say stop."
-_SORRY_REPROMPT = "You can tell me which muscles are twitching, or say stop."
 
 
 class SessionEndedHandler(AbstractRequestHandler):
@@ -61,8 +61,17 @@ class SkillDisabledHandler(AbstractRequestHandler):
         return handler_input.response_builder.response
 
 
+def _say_fault(kb: KnowledgeBase, handler_input: HandlerInput, fault: Fault) -> Response:
+    spoken = render_fault(kb, fault, request_locale(handler_input))
+    builder = handler_input.response_builder.speak(to_ssml(spoken.speech))
+    return builder.ask(to_ssml(spoken.reprompt or spoken.speech)).response
+
+
 class UnsupportedRequestHandler(AbstractRequestHandler):
     """Any other request type still gets a valid, kind response."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return True
@@ -72,15 +81,14 @@ class UnsupportedRequestHandler(AbstractRequestHandler):
         log.info("request type %s is not used by this skill", getattr(request, "object_type", None))
         if handler_input.request_envelope.session is None:
             return handler_input.response_builder.response
-        return (
-            handler_input.response_builder.speak(to_ssml("Sorry, I can't do that here. " + _SORRY_REPROMPT))
-            .ask(to_ssml(_SORRY_REPROMPT))
-            .response
-        )
+        return _say_fault(self.kb, handler_input, "unsupported")
 
 
 class CatchAllExceptionHandler(AbstractExceptionHandler):
     """One place for every unexpected error: a kind sentence to the user, the detail to the logs."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
         return True
@@ -89,7 +97,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         log.error("unhandled error in a turn", exc_info=exception)
         if is_request_type("SessionEndedRequest")(handler_input):
             return handler_input.response_builder.response  # Alexa allows no speech after the session ended
-        return handler_input.response_builder.speak(to_ssml(_SORRY)).ask(to_ssml(_SORRY_REPROMPT)).response
+        return _say_fault(self.kb, handler_input, "failed")
 
 
 def _context_user(handler_input: HandlerInput) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_locale, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.ui import SimpleCard
 
@@ -16,9 +16,11 @@ from skill.dialogue import DialogueState, SessionStateError, SlotValue, UserTurn
 from skill.dialogue.flow import TurnKind
 from skill.dialogue.understand import WORDS
 from skill.handlers import intents as i
+from skill.handlers.envelope import request_locale
 from skill.handlers.history import HistoryKeeper
 from skill.handlers.local_time import TimeZones, local_day
 from skill.knowledge import KnowledgeBase
+from skill.knowledge.localize import localized
 from skill.persistence import Clock, utc_now
 from skill.speech import render, to_ssml
 
@@ -74,13 +76,15 @@ class TurnRunner:
         self, handler_input: HandlerInput, kind: TurnKind, slots: Mapping[str, SlotValue] | None = None
     ) -> Response:
         envelope = handler_input.request_envelope
+        locale = request_locale(handler_input)
+        kb = localized(self.kb, locale)  # the knowledge base in the locale's words; its rules are the same
         budget = self.history.budget()
         local = self.time_zones.zone_of(handler_input)
         today = local_day(envelope.request, local.zone, self.clock())
         user_id = _user_id(handler_input)
         session = envelope.session
         try:
-            state = DialogueState.from_session(self.kb, handler_input.attributes_manager.session_attributes)
+            state = DialogueState.from_session(kb, handler_input.attributes_manager.session_attributes)
             restarted = False
         except SessionStateError as exc:
             log.warning("restarting the interview: %s", exc)
@@ -88,11 +92,10 @@ class TurnRunner:
         if session is None or session.new or restarted:
             state = state.evolve(user=self.history.context(user_id, today, budget))
         recall = self.history.recall(user_id, budget) if kind == "last_time" else None
-        turn = step(self.kb, state, UserTurn(kind, slots or {}, recall), today, restarted)
+        turn = step(kb, state, UserTurn(kind, slots or {}, recall), today, restarted)
         # The store's work is done before the words are chosen, so they never claim what it did not do.
         turn = settle(turn, self.history.apply(user_id, turn.effects, today, budget))
-        locale = get_locale(handler_input)
-        spoken = render(self.kb, turn.outcome, locale if isinstance(locale, str) else None)
+        spoken = render(kb, turn.outcome, locale)
         new_state = turn.state.evolve(last_speech=spoken.speech, last_reprompt=spoken.reprompt)
         handler_input.attributes_manager.session_attributes = {**new_state.to_session(), **local.carried}
         builder = handler_input.response_builder.speak(to_ssml(spoken.speech))

@@ -5,11 +5,11 @@ Errors name the file, the entry and the problem, as a KnowledgeError.
 
 from __future__ import annotations
 
-import pickle
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from skill.compiled import read_compiled, write_compiled
 from skill.errors import KnowledgeError
 from skill.knowledge.model import KnowledgeBase
 
@@ -17,6 +17,7 @@ __all__ = [
     "COMPILED_NAME",
     "DATA_DIR",
     "KNOWLEDGE_FILES",
+    "TEXT_DIR",
     "compile_knowledge_base",
     "load_knowledge_base",
     "read_knowledge_files",
@@ -24,6 +25,7 @@ __all__ = [
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COMPILED_NAME = "knowledge.pickle"
+TEXT_DIR = "text"  # per-locale overlays of the knowledge base's prose: text/en-GB.yaml
 KNOWLEDGE_FILES = (
     "causes",
     "findings",
@@ -34,22 +36,14 @@ KNOWLEDGE_FILES = (
     "lexicon",
     "locales",
 )
-_PICKLE_PROTOCOL = 5
 
 
 @lru_cache(maxsize=4)
 def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     """The knowledge base in `data_dir`: its compiled form if one was built there, else its YAML, validated."""
-    compiled = data_dir / COMPILED_NAME
-    if compiled.is_file():
-        try:
-            with compiled.open("rb") as handle:
-                kb = pickle.load(handle)
-        except Exception as exc:
-            raise KnowledgeError(f"{compiled}: the compiled knowledge base cannot be read: {exc}") from exc
-        if not isinstance(kb, KnowledgeBase):
-            raise KnowledgeError(f"{compiled}: does not hold a knowledge base")
-        return kb
+    compiled = read_compiled(data_dir / COMPILED_NAME, KnowledgeBase, KnowledgeError)
+    if compiled is not None:
+        return compiled
     return read_knowledge_files(data_dir)
 
 
@@ -69,20 +63,27 @@ def read_knowledge_files(data_dir: Path = DATA_DIR) -> KnowledgeBase:
             raise KnowledgeError(f"{path.name}: the file is missing from {data_dir}") from exc
         except yaml.YAMLError as exc:
             raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from exc
+    overlays: dict[str, Any] = {}
+    for path in sorted((data_dir / TEXT_DIR).glob("*.yaml")):
+        try:
+            overlays[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise KnowledgeError(f"{TEXT_DIR}/{path.name}: not valid YAML: {exc}") from exc
+    raw["text_overlays"] = overlays
     try:
         files = schema.KnowledgeFiles.model_validate(raw)
     except ValidationError as exc:
         raise KnowledgeError(_describe(exc, raw)) from exc
-    return schema.to_knowledge_base(files)
+    kb = schema.to_knowledge_base(files)
+    problems = schema.text_problems(kb, files)
+    if problems:
+        raise KnowledgeError("\n".join(problems))
+    return kb
 
 
 def compile_knowledge_base(dest_dir: Path, data_dir: Path = DATA_DIR) -> Path:
     """Validate the YAML in `data_dir` and write its compiled form into `dest_dir`; return the file written."""
-    kb = read_knowledge_files(data_dir)
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    target = dest_dir / COMPILED_NAME
-    target.write_bytes(pickle.dumps(kb, protocol=_PICKLE_PROTOCOL))
-    return target
+    return write_compiled(read_knowledge_files(data_dir), dest_dir / COMPILED_NAME)
 
 
 def _describe(exc: Any, raw: dict[str, Any]) -> str:

@@ -176,10 +176,16 @@ class TwitchKind(NamedTuple):
 
 
 class Locale(NamedTuple):
-    """The words that differ by locale, filled into the knowledge base's text ({emergency_number})."""
+    """The words that differ by locale ("terms"), filled by the speech layer wherever knowledge text or a phrase
+    names one in braces: {emergency_number}, {a_doctor}, ... `terms` holds every term, the base's where the
+    locale has no word of its own."""
 
     name: str
-    emergency_number: str
+    terms: dict[str, str]
+
+    @property
+    def emergency_number(self) -> str:
+        return self.terms["emergency_number"]
 
 
 class LexiconValue(NamedTuple):
@@ -225,6 +231,8 @@ class KnowledgeBase(NamedTuple):
     locale_words: dict[str, dict[str, dict[str, tuple[str, ...]]]]
     locales: dict[str, Locale]  # "en-GB" -> its words
     fallback_locale: str
+    # "en-GB" or "en" -> text path (skill.knowledge.localize.prose) -> that locale's sentence
+    text_overlays: dict[str, dict[str, str]]
     first_aid: dict[str, FirstAid]  # in the order they are spoken
     safety_net: Text
     urgent_safety_net: Text

@@ -222,19 +222,37 @@ class LexiconFile(_Strict):
     locale_words: list[LocaleWordsEntry] = Field(default_factory=list)
 
 
-class LocaleEntry(_Strict):
-    emergency_number: str = Field(min_length=1)
+EMERGENCY_NUMBER = "emergency_number"
 
 
 class LocalesFile(_Strict):
+    """The locales served, each with its terms; `terms`: the base words, for a locale without its own."""
+
     fallback: str
-    locales: dict[str, LocaleEntry] = Field(min_length=1)
+    terms: dict[str, str] = Field(default_factory=dict)
+    locales: dict[str, dict[str, str]] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _fallback_is_a_locale(self) -> Self:
+    def _terms_resolve(self) -> Self:
+        problems: list[str] = []
         if self.fallback not in self.locales:
-            raise ValueError(f"the fallback {self.fallback!r} is not one of the locales")
+            problems.append(f"the fallback {self.fallback!r} is not one of the locales")
+        if EMERGENCY_NUMBER in self.terms:
+            problems.append(f"{EMERGENCY_NUMBER} has no base word: every locale names its own")
+        for name, terms in self.locales.items():
+            if not terms.get(EMERGENCY_NUMBER, "").strip():
+                problems.append(f"locale {name!r} names no {EMERGENCY_NUMBER}")
+            problems.extend(
+                f"locale {name!r}: {term!r} is not a term (the base terms name every term)"
+                for term in terms
+                if term != EMERGENCY_NUMBER and term not in self.terms
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    def term_names(self) -> frozenset[str]:
+        return frozenset({EMERGENCY_NUMBER, *self.terms})
 
 
 class TwitchKindEntry(_Strict):
@@ -308,6 +326,7 @@ class KnowledgeFiles(_Strict):
     guidance: GuidanceFile
     lexicon: LexiconFile
     locales: LocalesFile
+    text_overlays: dict[str, dict[str, str]] = Field(default_factory=dict)  # text/<locale>.yaml
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:
@@ -411,32 +430,39 @@ class KnowledgeFiles(_Strict):
                 for f in found
                 if f not in finding_ids
             )
-        problems.extend(_placeholder_problems(self))
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-PLACEHOLDERS = frozenset({"emergency_number"})  # filled per locale by the speech layer
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-def _placeholder_problems(files: KnowledgeFiles) -> list[str]:
-    """Text may name only the placeholders the speech layer fills ({emergency_number})."""
-    texts = [
-        *((f"red_flags.yaml: red flag {f.id!r}", f.say) for f in files.red_flags.red_flags),
-        *((f"guidance.yaml: first aid {a.id!r}", a.text) for a in files.guidance.first_aid),
-        *((f"causes.yaml: cause {c.id!r}", c.safety_net.text) for c in files.causes.causes),
-        *((f"causes.yaml: advice {a.id!r}", a.text) for c in files.causes.causes for a in c.advice),
-        ("guidance.yaml: urgent_safety_net", files.guidance.urgent_safety_net.text),
-        ("guidance.yaml: safety_net", files.guidance.safety_net.text),
-    ]
-    return [
-        f"{where}: unknown placeholder {{{name}}}"
+def text_problems(kb: m.KnowledgeBase, files: KnowledgeFiles) -> list[str]:
+    """Text overlays must name served locales (or their language) and texts the base has; every text, base
+    or overlay, may name only the terms locales.yaml defines."""
+    from skill.knowledge.localize import prose
+
+    problems: list[str] = []
+    terms = files.locales.term_names()
+    base = prose(kb)
+    languages = {name.split("-", 1)[0] for name in kb.locales}
+    texts = [(f"{path}", text) for path, text in base.items()]
+    for tag, overlay in kb.text_overlays.items():
+        where = f"text/{tag}.yaml"
+        if tag not in kb.locales and tag not in languages:
+            problems.append(f"{where}: {tag!r} is neither a locale in locales.yaml nor the language of one")
+        problems.extend(
+            f"{where}: {path!r} is not a text of the knowledge base" for path in overlay if path not in base
+        )
+        texts.extend((f"{where}: {path}", text) for path, text in overlay.items())
+    problems.extend(
+        f"{where}: unknown term {{{name}}}"
         for where, text in texts
-        for name in _PLACEHOLDER.findall(text)
-        if name not in PLACEHOLDERS
-    ]
+        for name in PLACEHOLDER.findall(text)
+        if name not in terms
+    )
+    return problems
 
 
 def _unique(what: str, ids: list[str], problems: list[str]) -> set[str]:
@@ -597,9 +623,14 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
         ),
         twitch_kinds={t.id: m.TwitchKind(t.id, t.name, t.what) for t in guidance.twitch_kinds},
         locales={
-            name: m.Locale(name, entry.emergency_number) for name, entry in files.locales.locales.items()
+            name: m.Locale(name, {**files.locales.terms, **terms})
+            for name, terms in files.locales.locales.items()
         },
         fallback_locale=files.locales.fallback,
+        text_overlays={
+            tag: {path: " ".join(text.split()) for path, text in overlay.items()}
+            for tag, overlay in files.text_overlays.items()
+        },
         locale_words=_locale_words(files.lexicon),
         lexicon={
             name: m.SlotLexicon(

@@ -1,7 +1,16 @@
-"""Every word the user hears or sees."""
+"""Every word the user hears or sees, per locale: phrase books (phrases/*.yaml) and the renderer."""
 
 from __future__ import annotations
 
-from skill.speech.render import DISCLAIMER, Spoken, render, to_ssml
+from skill.speech.render import (
+    LAST_RESORT,
+    Fault,
+    Spoken,
+    disclaimer,
+    render,
+    render_fault,
+    say_date,
+    to_ssml,
+)
 
-__all__ = ["DISCLAIMER", "Spoken", "render", "to_ssml"]
+__all__ = ["LAST_RESORT", "Fault", "Spoken", "disclaimer", "render", "render_fault", "say_date", "to_ssml"]

@@ -262,10 +262,15 @@ def test_lambda_zip_has_unchecked_hash_bytecode_for_python_311_and_no_other(
     assert flags == {PYC_UNCHECKED_HASH}, "timestamp .pyc would be recompiled on every cold start"
 
 
-def test_lambda_zip_carries_the_compiled_knowledge_base_instead_of_its_yaml(lambda_names: list[str]) -> None:
-    knowledge = [name for name in lambda_names if name.startswith("skill/knowledge/data/")]
-    assert knowledge, "the compiled knowledge base is missing"
-    assert not [name for name in knowledge if name.endswith((".yaml", ".yml"))]
+@pytest.mark.parametrize(
+    ("data_dir", "compiled"),
+    [("skill/knowledge/data/", "knowledge.pickle"), ("skill/speech/phrases/", "phrases.pickle")],
+)
+def test_lambda_zip_carries_the_compiled_knowledge_and_phrases_instead_of_their_yaml(
+    lambda_names: list[str], data_dir: str, compiled: str
+) -> None:
+    shipped = [name for name in lambda_names if name.startswith(data_dir)]
+    assert shipped == [data_dir + compiled]
 
 
 def test_lambda_zip_compiled_extensions_are_built_for_lambda_arm64(lambda_names: list[str]) -> None:

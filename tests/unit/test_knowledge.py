@@ -280,7 +280,7 @@ def test_a_corrupt_compiled_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError, match=COMPILED_NAME):
         load_knowledge_base.__wrapped__(tmp_path)
     (tmp_path / COMPILED_NAME).write_bytes(pickle.dumps({"causes": {}}))
-    with pytest.raises(KnowledgeError, match="does not hold a knowledge base"):
+    with pytest.raises(KnowledgeError, match="does not hold a KnowledgeBase"):
         load_knowledge_base.__wrapped__(tmp_path)
 
 

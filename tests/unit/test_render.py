@@ -11,8 +11,9 @@ from skill.dialogue import outcomes as o
 from skill.engine import AdvicePlan, Assessment, Facts, RankedCause
 from skill.engine.advice import HeldBack
 from skill.knowledge import CAUSE_IDS, load_knowledge_base
-from skill.speech import render
-from skill.speech.render import DISCLAIMER
+from skill.knowledge.localize import localized
+from skill.speech import disclaimer, render
+from skill.speech.phrasebook import phrasebook
 
 __all__: list[str] = []
 
@@ -20,8 +21,8 @@ KB = load_knowledge_base()
 
 
 def said(text: str) -> str:
-    """Knowledge-base text as an en-US user hears it."""
-    return text.replace("{emergency_number}", "911")
+    """Knowledge-base text as an en-US user hears it: its terms filled ({emergency_number} is 911)."""
+    return phrasebook(KB, "en-US").fill(text)
 
 
 FLAGS = {flag.id: flag for flag in KB.red_flags}
@@ -45,7 +46,7 @@ CASES: dict[str, Case] = {
         lambda s: (
             s.startswith(said(FLAGS["chest_tightness"].say))
             and "likely cause" not in s
-            and said(DISCLAIMER) in s
+            and disclaimer(KB) in s
         ),
     ),
     "self-care: the advice chosen is said, the advice held back is not": (
@@ -54,7 +55,7 @@ CASES: dict[str, Case] = {
     ),
     "self-care: the cause's safety net closes the advice, before the offer of more": (
         verdict(plan=AdvicePlan((REST,), (), (), (), FATIGUE.safety_net)),
-        lambda s: s.index(REST.text) < s.index(FATIGUE.safety_net.text) < s.index("more tips"),
+        lambda s: s.index(REST.text) < s.index(said(FATIGUE.safety_net.text)) < s.index("more tips"),
     ),
     "self-care: first aid, what to do now, comes before the likely cause and its advice": (
         verdict(plan=AdvicePlan((REST,), (), (), (KB.first_aid["hypo_protocol"],), None)),
@@ -72,11 +73,11 @@ CASES: dict[str, Case] = {
     ),
     "doctor: the sign is said, and no benign cause beside weakness or wasting": (
         verdict("doctor", flags=(FLAGS["weakness"],), name_cause=False),
-        lambda s: FLAGS["weakness"].say in s and "likely cause" not in s,
+        lambda s: said(FLAGS["weakness"].say) in s and "likely cause" not in s,
     ),
     "doctor: the likely cause is named when a sign allows it": (
         verdict("doctor", flags=(FLAGS["long_lasting"],)),
-        lambda s: FLAGS["long_lasting"].say in s and "likely cause is tired muscles" in s,
+        lambda s: said(FLAGS["long_lasting"].say) in s and "likely cause is tired muscles" in s,
     ),
     "a reason the skill worked out is said in the person's terms, not as 'you said'": (
         verdict(
@@ -117,7 +118,7 @@ def test_every_urgent_verdict_names_the_locales_emergency_number_and_no_other(lo
     """medical-facts, Emergency numbers by English locale."""
     others = {number for place, number in NUMBERS.items() if number != NUMBERS[locale]}
     for flag in (f for f in KB.red_flags if f.level == "urgent"):
-        spoken = render(KB, verdict("urgent", flags=(flag,)), locale)
+        spoken = render(localized(KB, locale), verdict("urgent", flags=(flag,)), locale)
         text = f"{spoken.speech} {spoken.card_text}"
         assert "{" not in text, flag.id
         assert not any(number in text for number in others), (flag.id, text)
