@@ -95,7 +95,11 @@ def _describe(exc: Any, raw: dict[str, Any]) -> str:
             lines.append(f"knowledge base: {error['msg']}")
             continue
         file_key = str(loc.pop(0))
-        entry = _entry_name(raw.get(file_key), loc)
+        node = raw.get(file_key)
+        if file_key == "text_overlays" and loc:  # one file per locale: text/en-GB.yaml
+            tag = str(loc.pop(0))
+            file_key, node = f"{TEXT_DIR}/{tag}", (node or {}).get(tag)
+        entry = _entry_name(node, loc)
         where = f"{file_key}.yaml"
         message = str(error["msg"]).removeprefix("Value error, ")
         lines.append(f"{where}: {entry}: {message}" if entry else f"{where}: {message}")

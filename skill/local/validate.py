@@ -1,4 +1,5 @@
-"""`muscle-coach validate`: checks the knowledge base, the interaction model, and that both agree with the handlers.
+"""`muscle-coach validate`: checks the knowledge base, the phrase books, the interaction model, and that they agree
+with the handlers.
 
 It only reports problems as sentences; it fixes nothing and is never needed in Lambda.
 """
@@ -9,7 +10,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 
 from skill.dialogue.understand import hearable_findings
-from skill.errors import KnowledgeError
+from skill.errors import KnowledgeError, PhraseError
 from skill.handlers.intents import HANDLED_INTENTS, SLOT_TYPES
 from skill.knowledge import KnowledgeBase, read_knowledge_files
 from skill.knowledge.loader import DATA_DIR
@@ -19,8 +20,9 @@ from skill.local.resolver import (
     load_interaction_model,
     model_problems,
 )
+from skill.speech.phrasebook import BASE, PHRASES_DIR, read_phrase_files, term_names
 
-__all__ = ["INVOCATION_NAME", "KB_SLOT_TYPES", "validate_models", "validate_project"]
+__all__ = ["INVOCATION_NAME", "KB_SLOT_TYPES", "phrase_problems", "validate_models", "validate_project"]
 
 INVOCATION_NAME = "muscle coach"
 
@@ -59,10 +61,27 @@ def validate_models(models_dir: Path, data_dir: Path = DATA_DIR) -> list[str]:
 
 def _knowledge(data_dir: Path, problems: list[str]) -> KnowledgeBase | None:
     try:
-        return read_knowledge_files(data_dir)
+        kb = read_knowledge_files(data_dir)
     except KnowledgeError as exc:
         problems.append(f"knowledge base in {data_dir} is invalid:\n{exc}")
         return None
+    problems.extend(phrase_problems(kb))
+    return kb
+
+
+def phrase_problems(kb: KnowledgeBase, phrases_dir: Path = PHRASES_DIR) -> list[str]:
+    """The phrase books must read and check against `kb`'s terms, each for a locale `kb` serves (or its
+    language), so that no file is silently never heard."""
+    try:
+        books = read_phrase_files(phrases_dir, term_names(kb))
+    except PhraseError as exc:
+        return [f"phrase books in {phrases_dir} are invalid:\n{exc}"]
+    languages = {locale.split("-", 1)[0] for locale in kb.locales}
+    return [
+        f"{name}.yaml: {name!r} is neither a locale in locales.yaml nor the language of one, so no one hears it"
+        for name in books
+        if name != BASE and name not in kb.locales and name not in languages
+    ]
 
 
 def _model_problems(model_path: Path, kb: KnowledgeBase | None) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from skill.handlers.intents import CUSTOM_INTENTS, HANDLED_INTENTS, SLOT_TYPES
-from skill.knowledge import load_knowledge_base
+from skill.knowledge import load_knowledge_base, read_knowledge_files
 from skill.knowledge.loader import DATA_DIR
 from skill.local.validate import validate_project
 
@@ -290,3 +290,21 @@ def test_a_red_flag_nothing_the_user_says_can_reach_is_named(tmp_path: Path) -> 
 
 def test_every_shipped_red_flag_can_be_reached() -> None:
     assert not [p for p in validate_project(SHIPPED_MODEL) if "can never fire" in p]
+
+
+def test_phrase_books_that_do_not_check_or_that_no_one_hears_are_named(tmp_path: Path) -> None:
+    from skill.local.validate import phrase_problems
+    from skill.speech.phrasebook import PHRASES_DIR
+
+    kb = read_knowledge_files()
+    phrases = tmp_path / "phrases"
+    shutil.copytree(PHRASES_DIR, phrases, ignore=shutil.ignore_patterns("*.pickle"))
+    assert phrase_problems(kb, phrases) == []
+
+    (phrases / "en-NZ.yaml").write_text("welcome_back: Kia ora, welcome back.\n")
+    assert phrase_problems(kb, phrases) == [
+        "en-NZ.yaml: 'en-NZ' is neither a locale in locales.yaml nor the language of one, so no one hears it"
+    ]
+    (phrases / "en-GB.yaml").write_text("welcome_back: Welcome back, {name}.\n")
+    [problem] = phrase_problems(kb, phrases)
+    assert "en-GB.yaml: welcome_back: names ['name']" in problem

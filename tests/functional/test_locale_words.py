@@ -1,0 +1,109 @@
+"""Each English locale hears the skill in its own terms, through `lambda_handler` with its own interaction model:
+its doctor words ("see your GP", A&E in the UK), its emergency number, and a remembered day in its own order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from ask_sdk_core.skill import CustomSkill
+
+from tests.conftest import MODEL_PATH, Conversation, FakeClock
+
+ConverseInLocale = Callable[[str], Conversation]
+
+LOCALES = ("en-US", "en-CA", "en-GB", "en-AU", "en-IN")
+GP_LOCALES = {"en-GB", "en-AU"}  # medical-facts: en-GB "your GP", "A&E"; en-AU "your GP"
+
+# Twitching for a month with numbness: a see-a-doctor verdict, in each locale's words.
+SEE_A_DOCTOR = ["my calves have been twitching for a month after my runs and there is numbness", "no"]
+# One swollen painful calf: a possible clot, care today.
+CLOT = ["my calf is swollen and painful after my run"]
+
+
+def _play(conversation: Conversation, lines: list[str]) -> None:
+    conversation.launch()
+    for line in lines:
+        conversation.say(line)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_see_a_doctor_verdict_names_the_locales_doctor(
+    converse_in_locale: ConverseInLocale, locale: str
+) -> None:
+    conversation = converse_in_locale(locale)
+    _play(conversation, SEE_A_DOCTOR)
+
+    last = conversation.replies[-1]
+    transcript = conversation.transcript()
+    assert last.assessment is not None and last.assessment["triage"] == "doctor", transcript
+    card = last.response["card"]
+    spoken = " ".join(reply.speech for reply in conversation.replies)
+    if locale in GP_LOCALES:
+        assert "worth checking with a GP" in last.speech, transcript
+        assert card["title"] == "See your GP"
+        assert "doctor" not in spoken and "doctor" not in card["content"], transcript
+    else:
+        assert "worth checking with a doctor" in last.speech, transcript
+        assert card["title"] == "See a doctor"
+        assert "GP" not in spoken and "GP" not in card["content"], transcript
+
+
+@pytest.mark.parametrize(
+    ("locale", "where"),
+    [
+        ("en-US", "at urgent care or an emergency room"),
+        ("en-CA", "at urgent care or an emergency room"),
+        ("en-GB", "from your GP or at A&E"),
+        ("en-AU", "from your GP or at a hospital emergency department"),
+        ("en-IN", "from your doctor or at a hospital"),
+    ],
+)
+def test_a_possible_clot_sends_the_user_where_their_locale_goes_today(
+    converse_in_locale: ConverseInLocale, locale: str, where: str
+) -> None:
+    conversation = converse_in_locale(locale)
+    _play(conversation, CLOT)
+
+    last = conversation.replies[-1]
+    assert last.assessment is not None and last.assessment["triage"] == "urgent", conversation.transcript()
+    assert last.speech.startswith(f"Get medical care today, {where}."), last.speech
+    assert "A&amp;E" in last.ssml if locale == "en-GB" else "A&" not in last.ssml  # escaped, never raw SSML
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en-US", "On March 2nd, I said the likely cause was"),
+        ("en-CA", "On March 2nd, I said the likely cause was"),
+        ("en-GB", "On the 2nd of March, I said the likely cause was"),
+        ("en-AU", "On the 2nd of March, I said the likely cause was"),
+        ("en-IN", "On 2nd March, I said the likely cause was"),
+    ],
+)
+def test_a_remembered_day_is_said_in_the_locales_order(
+    coach_skill: CustomSkill, clock: FakeClock, locale: str, said: str
+) -> None:
+    """On the skill built on the test's clock and store, so the day kept is the test's own."""
+    from skill.app import handle_event
+    from skill.local.resolver import UtteranceResolver
+
+    resolver = UtteranceResolver.from_model_file(MODEL_PATH.with_name(f"{locale}.json"), today=clock.today)
+
+    def converse_in_locale(locale: str) -> Conversation:
+        return Conversation(
+            lambda event: handle_event(event, coach_skill), resolver, clock, "amzn1.ask.account.day", locale
+        )
+
+    first = converse_in_locale(locale)
+    _play(first, ["my calves are twitching after my run"])
+    while first.replies[-1].is_question and "remember this episode" not in first.replies[-1].speech:
+        first.say("no")  # no warning signs, no warm-up, not thirsty, not a long session
+    assert "remember this episode" in first.replies[-1].speech, first.transcript()
+    first.say("yes")
+    assert clock.today().isoformat() == "2026-03-02"
+
+    later = converse_in_locale(locale)
+    later.launch()
+    answer = later.say("what did you tell me last time")
+    assert answer.speech.startswith(said), later.transcript()
