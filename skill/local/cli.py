@@ -84,7 +84,9 @@ def _validate() -> int:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
     locales = ", ".join(sorted(path.stem for path in MODELS_DIR.glob("*.json")))
-    print(f"knowledge base, phrase books and interaction models ({locales}) are valid and agree with the handlers")
+    print(
+        f"knowledge base, phrase books and interaction models ({locales}) are valid and agree with the handlers"
+    )
     return 0
 
 
