@@ -111,7 +111,7 @@ def read_words(kb: KnowledgeBase, text: str) -> tuple[Heard, ...]:
 
 
 class _Index(NamedTuple):
-    kb_id: int
+    lexicon: object  # the knowledge base's lexicon it was built from, shared by every locale's knowledge base
     phrases: dict[tuple[str, ...], tuple[str, str]]  # folded words -> (slot, id)
     replies: dict[str, str]
 
@@ -121,7 +121,7 @@ _cache: list[_Index] = []
 
 def _index(kb: KnowledgeBase) -> _Index:
     for built in _cache:
-        if built.kb_id == id(kb):
+        if built.lexicon is kb.lexicon:
             return built
     phrases: dict[tuple[str, ...], tuple[str, str]] = {}
     replies: dict[str, str] = {}
@@ -150,7 +150,7 @@ def _index(kb: KnowledgeBase) -> _Index:
                     key = tuple(_fold(w) for w in _WORD.findall(phrase.lower()) if w not in _GLUE)
                     if key and phrase not in _VAGUE and not all(w in _NEGATORS for w in key):
                         phrases.setdefault(key, (known.slot, value_id))
-    built = _Index(id(kb), phrases, replies)
+    built = _Index(kb.lexicon, phrases, replies)
     _cache[:] = [built, *_cache[:3]]
     return built
 

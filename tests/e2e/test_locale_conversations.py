@@ -113,6 +113,9 @@ def test_a_conversation_in_a_locales_words_ends_with_its_own_emergency_number(
     assert last["shouldEndSession"] is True, told
     said = set().union(*(_numbers_said(_speech(t)) for t in turns))
     assert said == {NUMBERS[locale]}, told
+    # the disclaimer every new user hears names the locale's doctor (medical-facts: en-GB and en-AU "your GP")
+    doctor = "call your GP" if locale in ("en-GB", "en-AU") else "call your doctor"
+    assert any(doctor in _speech(t) for t in turns), told
 
 
 @pytest.mark.parametrize("locale", sorted(CONVERSATIONS))
