@@ -17,8 +17,14 @@ __all__ = ["locale_chain", "localized", "prose", "served_locale", "with_prose"]
 
 
 def served_locale(kb: KnowledgeBase, locale: str | None) -> str:
-    """`locale` ("en-GB") when the skill serves it, else the fallback locale (en-US)."""
-    return locale if locale is not None and locale in kb.locales else kb.fallback_locale
+    """The served locale `locale` names ("en-GB", also "en-gb" or "en_GB": language tags are case-insensitive,
+    RFC 5646 section 2.1.1), else the fallback locale (en-US)."""
+    if locale is None:
+        return kb.fallback_locale
+    if locale in kb.locales:
+        return locale
+    wanted = locale.strip().replace("_", "-").lower()
+    return next((name for name in kb.locales if name.lower() == wanted), kb.fallback_locale)
 
 
 def locale_chain(locale: str) -> tuple[str, ...]:

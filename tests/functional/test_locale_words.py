@@ -4,11 +4,12 @@ its doctor words ("see your GP", A&E in the UK), its emergency number, and a rem
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from ask_sdk_core.skill import CustomSkill
 
-from tests.conftest import MODEL_PATH, Conversation, FakeClock
+from tests.conftest import MODEL_PATH, Conversation, FakeClock, Invoke
 
 ConverseInLocale = Callable[[str], Conversation]
 
@@ -107,3 +108,26 @@ def test_a_remembered_day_is_said_in_the_locales_order(
     later.launch()
     answer = later.say("what did you tell me last time")
     assert answer.speech.startswith(said), later.transcript()
+
+
+@pytest.mark.parametrize(("locale", "number"), [("en-gb", "999"), ("EN-AU", "triple zero"), ("en_IN", "112")])
+def test_a_locale_written_in_another_case_still_hears_its_own_number(
+    load_event: Callable[[str], dict[str, Any]], invoke: Invoke, locale: str, number: str
+) -> None:
+    event = load_event("report_urgent.json")
+    event["request"]["locale"] = locale
+    reply = invoke(event)
+    assert f"{number} " in reply.speech or reply.speech.endswith(f"{number}."), reply.speech
+    assert "911" not in reply.speech
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "en-AU", "en-IN"])
+def test_caffeine_pills_outside_north_america_name_the_emergency_number_not_poison_control(
+    converse_in_locale: ConverseInLocale, locale: str
+) -> None:
+    conversation = converse_in_locale(locale)
+    _play(conversation, ["my arms are twitching after the gym and i took six caffeine pills"])
+    last = conversation.replies[-1]
+    assert last.assessment is not None and last.assessment["triage"] == "urgent", conversation.transcript()
+    assert last.speech.startswith("Call ") and "caffeine" in last.speech, last.speech
+    assert "poison control" not in last.speech, last.speech

@@ -12,7 +12,7 @@ from skill.engine import Facts, assess
 from skill.errors import KnowledgeError
 from skill.knowledge import load_knowledge_base, read_knowledge_files
 from skill.knowledge.loader import DATA_DIR, TEXT_DIR
-from skill.knowledge.localize import locale_chain, localized, prose, with_prose
+from skill.knowledge.localize import locale_chain, localized, prose, served_locale, with_prose
 
 __all__: list[str] = []
 
@@ -125,3 +125,10 @@ def test_a_locale_without_its_number_or_with_an_unknown_term_is_named(
     with pytest.raises(KnowledgeError) as raised:
         read_knowledge_files(data_dir)
     assert problem in str(raised.value)
+
+
+@pytest.mark.parametrize("written", ["en-gb", "EN-GB", "en_GB", " en-GB "])
+def test_a_locale_tag_is_read_whatever_its_case_or_separator(written: str) -> None:
+    """RFC 5646 2.1.1: tags are case-insensitive; a British user written "en-gb" must still hear 999."""
+    assert served_locale(KB, written) == "en-GB"
+    assert localized(KB, written) is localized(KB, "en-GB")
