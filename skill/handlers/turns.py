@@ -84,7 +84,9 @@ class TurnRunner:
         user_id = _user_id(handler_input)
         session = envelope.session
         try:
-            state = DialogueState.from_session(kb, handler_input.attributes_manager.session_attributes)
+            # a request outside a session (no `session` object) has no attributes to read, and none to write
+            attributes = handler_input.attributes_manager.session_attributes if session is not None else {}
+            state = DialogueState.from_session(kb, attributes)
             restarted = False
         except SessionStateError as exc:
             log.warning("restarting the interview: %s", exc)
@@ -97,7 +99,8 @@ class TurnRunner:
         turn = settle(turn, self.history.apply(user_id, turn.effects, today, budget))
         spoken = render(kb, turn.outcome, locale)
         new_state = turn.state.evolve(last_speech=spoken.speech, last_reprompt=spoken.reprompt)
-        handler_input.attributes_manager.session_attributes = {**new_state.to_session(), **local.carried}
+        if session is not None:
+            handler_input.attributes_manager.session_attributes = {**new_state.to_session(), **local.carried}
         builder = handler_input.response_builder.speak(to_ssml(spoken.speech))
         if spoken.reprompt and not turn.end_session:
             builder.ask(to_ssml(spoken.reprompt))

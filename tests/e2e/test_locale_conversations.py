@@ -154,3 +154,60 @@ def test_virtual_alexa_and_the_chat_resolver_understand_a_locales_words_alike(
         if resolved != sent:
             disagreements.append((turn["utterance"], sent, resolved))
     assert disagreements == []
+
+
+# An urgent sign said in a locale's own words in the middle of the interview (from people trying the skill:
+# "breathlessness" is the everyday Indian and NHS word; "been sick" is British for vomiting, "spewed" Australian).
+URGENT_IN_LOCAL_WORDS: Mapping[str, Sequence[str]] = {
+    "en-US": (
+        "open muscle coach",
+        "my calves are twitching after my run",
+        "no",
+        "i had a blackout for a few seconds",
+    ),
+    "en-CA": (
+        "open muscle coach",
+        "my thighs are twitching after hockey",
+        "nope",
+        "i have difficulty in breathing",
+    ),
+    "en-GB": (
+        "open muscle coach",
+        "my calves are twitching after five a side in the heat",
+        "i've been sick twice",
+    ),
+    "en-AU": ("open muscle coach", "my calves are twitching after footy and it was stinking hot", "i spewed"),
+    "en-IN": (
+        "open muscle coach",
+        "my calves are twitching after cricket",
+        "no",
+        "i am having breathlessness",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(URGENT_IN_LOCAL_WORDS))
+def test_an_urgent_sign_in_a_locales_own_words_mid_interview_is_acted_on(
+    node_binary: str, served_skill_url: str, locale: str
+) -> None:
+    turns = _drive(node_binary, served_skill_url, locale, URGENT_IN_LOCAL_WORDS[locale])
+    told = [(t["utterance"], t.get("intent"), _speech(t)) for t in turns]
+    last = turns[-1]
+    assessment = (last.get("sessionAttributes") or {}).get("assessment")
+    assert assessment is not None and assessment["triage"] == "urgent", told
+    assert _numbers_said(_speech(last)) == {NUMBERS[locale]}, told
+
+
+def test_yeah_nah_is_no_and_nah_yeah_is_yes_in_australia(node_binary: str, served_skill_url: str) -> None:
+    turns = _drive(
+        node_binary,
+        served_skill_url,
+        "en-AU",
+        ("open muscle coach", "my calves are twitching after footy", "nah yeah", "yeah nah"),
+    )
+    told = [(t["utterance"], t.get("intent"), _speech(t)) for t in turns]
+    screen_yes, urgent_no = turns[2], turns[3]
+    assert screen_yes.get("intent") == "AMAZON.YesIntent", told
+    assert "chest pain or tightness" in _speech(screen_yes), told  # a yes to the screen asks the urgent signs
+    assert urgent_no.get("intent") == "AMAZON.NoIntent", told
+    assert "triple zero now" not in _speech(urgent_no), told

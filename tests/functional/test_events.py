@@ -394,3 +394,18 @@ def test_an_urgent_verdict_names_the_users_own_emergency_number(
     event["request"]["locale"] = locale
     speech = lambda_handler(event, None)["response"]["outputSpeech"]["ssml"]
     assert number in speech and not_said not in speech
+
+
+def test_a_report_outside_a_session_still_gets_its_urgent_answer_and_no_error(
+    load_event: LoadEvent, invoke: Invoke, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A request without a `session` object has no session attributes to read or write; the answer is the same."""
+    event = load_event("report_urgent.json")
+    del event["session"]
+    with caplog.at_level(logging.ERROR):
+        reply = invoke(event)
+    assert reply.problems() == []
+    assert reply.speech.startswith("Stop exercising, sip some water, and get medical care right away."), (
+        reply.speech
+    )
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
