@@ -132,3 +132,17 @@ def test_a_locale_tag_is_read_whatever_its_case_or_separator(written: str) -> No
     """RFC 5646 2.1.1: tags are case-insensitive; a British user written "en-gb" must still hear 999."""
     assert served_locale(KB, written) == "en-GB"
     assert localized(KB, written) is localized(KB, "en-GB")
+
+
+@pytest.mark.parametrize(
+    ("locale", "spelling"),
+    [
+        ("en-US", "cola-colored"),
+        ("en-CA", "cola-coloured"),
+        ("en-GB", "cola-coloured"),
+        ("fr-FR", "cola-colored"),
+    ],
+)
+def test_cards_spell_the_way_the_locale_does(locale: str, spelling: str) -> None:
+    say = next(flag.say for flag in localized(KB, locale).red_flags if flag.id == "muscle_breakdown")
+    assert spelling in say
