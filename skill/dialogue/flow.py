@@ -41,6 +41,7 @@ TurnKind = Literal[
     "why_question",
     "more",
     "help",
+    "see_doctor",
     "repeat",
     "go_back",
     "start_over",
@@ -102,7 +103,7 @@ def step(
     if kind == "dont_know" and state.phase in ("consent", "verdict"):
         # unsure whether to be remembered, or whether to hear more: say what the choice is, not the verdict again
         return Turn(o.Prompt("consent" if state.phase == "consent" else "more"), state)
-    if kind in ("why_verdict", "why_question", "more", "help"):
+    if kind in ("why_verdict", "why_question", "more", "help", "see_doctor"):
         return _explain(kb, state, kind)
     if state.phase in ("verdict", "done") and kind in ("yes", "no"):
         if kind == "yes" and state.assessment is not None:
@@ -363,7 +364,7 @@ def _explain(kb: KnowledgeBase, state: DialogueState, kind: TurnKind) -> Turn:
         kind = "help"
     if kind == "why_question" and question is None:
         kind = "help"
-    topic: Literal["why_verdict", "why_question", "more", "help"] = kind  # type: ignore[assignment]
+    topic: Literal["why_verdict", "why_question", "more", "help", "see_doctor"] = kind  # type: ignore[assignment]
     assessment = _reassess(kb, state) if has_verdict else None
     outcome = o.Explain(topic, question, assessment, state.facts, state.phase)
     if topic == "more":

@@ -92,9 +92,10 @@ class Verdict(NamedTuple):
 
 
 class Explain(NamedTuple):
-    """Why the skill thinks so, why it asks, more advice, or help, then back to where the user was."""
+    """Why the skill thinks so, why it asks, more advice, help, or whether to see a doctor (from the verdict, once
+    there is one), then back to where the user was."""
 
-    topic: Literal["why_verdict", "why_question", "more", "help"]
+    topic: Literal["why_verdict", "why_question", "more", "help", "see_doctor"]
     question: Question | None
     assessment: Assessment | None
     facts: Facts | None

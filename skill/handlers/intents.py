@@ -23,6 +23,7 @@ __all__ = [
     "NO_WITH_DETAILS",
     "REPEAT",
     "REPORT",
+    "SEE_DOCTOR",
     "SLOT_TYPES",
     "START_OVER",
     "STOP",
@@ -41,6 +42,7 @@ DONT_KNOW = "DontKnowIntent"
 WHY_VERDICT = "WhyVerdictIntent"
 WHY_QUESTION = "WhyQuestionIntent"
 MORE_ADVICE = "MoreAdviceIntent"
+SEE_DOCTOR = "SeeDoctorIntent"  # "should I see a doctor?", "do I need A and E?": answered from the verdict
 FORGET_HISTORY = "ForgetHistoryIntent"
 LAST_TIME = "LastTimeIntent"
 GO_BACK = "GoBackIntent"
@@ -66,6 +68,7 @@ CUSTOM_INTENTS = frozenset(
         WHY_VERDICT,
         WHY_QUESTION,
         MORE_ADVICE,
+        SEE_DOCTOR,
         FORGET_HISTORY,
         LAST_TIME,
         GO_BACK,

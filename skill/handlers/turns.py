@@ -46,6 +46,7 @@ INTENT_TURNS: dict[str, TurnKind] = {
     i.WHY_VERDICT: "why_verdict",
     i.WHY_QUESTION: "why_question",
     i.MORE_ADVICE: "more",
+    i.SEE_DOCTOR: "see_doctor",
     i.FORGET_HISTORY: "forget",
     i.LAST_TIME: "last_time",
     i.HELP: "help",

@@ -286,6 +286,8 @@ class _Words:
     def explain(self, e: o.Explain) -> Spoken:
         say = self.say
         reprompt = e.question.reprompt if e.question is not None else say("invite_reprompt")
+        if e.topic == "see_doctor":
+            return self.see_doctor(e)
         if e.topic == "why_question" and e.question is not None:
             return Spoken(
                 say("explain.why_question", why=e.question.why, question=_lower_first(e.question.text)),
@@ -316,6 +318,27 @@ class _Words:
         if e.phase == "confirm_forget":
             return Spoken(say("explain.help_forget"), say("explain.help_forget_reprompt"))
         return Spoken(f"{say('explain.help_start')} {say('explain.help_example')}", say("invite_reprompt"))
+
+    def see_doctor(self, e: o.Explain) -> Spoken:
+        """Whether to see a doctor: the verdict's answer once there is one, else when it will come; then back to
+        the question pending."""
+        say, a = self.say, e.assessment
+        if a is None:
+            if e.question is not None:
+                then = say("see_doctor.then_question", question=_lower_first(e.question.text))
+                return Spoken(f"{say('see_doctor.not_yet')} {then}", e.question.reprompt)
+            return Spoken(f"{say('see_doctor.no_report')} {say('invite')}", say("invite_reprompt"))
+        if a.triage == "urgent":
+            answer = a.red_flags[0].say if a.red_flags else say("see_doctor.not_yet")
+        elif a.triage == "doctor":
+            answer = say("see_doctor.doctor", sign=a.red_flags[0].say if a.red_flags else "")
+        else:
+            answer = say("see_doctor.self_care", safety_net=self.kb.safety_net.text)
+        if e.phase == "consent":
+            return Spoken(f"{answer}\t{say('explain.then_consent')}", say("verdict.consent_reprompt"))
+        if e.phase == "verdict":
+            return Spoken(f"{answer}\t{say('explain.then_more')}", say("explain.then_more_reprompt"))
+        return Spoken(answer, say("invite_reprompt"))
 
     def why_verdict(self, a: Assessment) -> str:
         if a.leader is None:

@@ -58,7 +58,7 @@ TARGET = 0.95
 _KINDS = frozenset(
     {
         "report", "answer", "yes", "no", "dont_know", "why_verdict", "why_question", "more", "forget",
-        "last_time", "help", "stop", "repeat", "start_over", "fallback",
+        "last_time", "help", "stop", "repeat", "start_over", "fallback", "see_doctor",
     }
 )  # fmt: skip
 _DETAILS = frozenset({"report", "answer"})  # the dialogue reads both through the same path

@@ -211,3 +211,28 @@ def test_yeah_nah_is_no_and_nah_yeah_is_yes_in_australia(node_binary: str, serve
     assert "chest pain or tightness" in _speech(screen_yes), told  # a yes to the screen asks the urgent signs
     assert urgent_no.get("intent") == "AMAZON.NoIntent", told
     assert "triple zero now" not in _speech(urgent_no), told
+
+
+DOCTOR_QUESTIONS = {
+    "en-US": ("should i go to the er", "a doctor"),
+    "en-CA": ("should i go to emerg", "a doctor"),
+    "en-GB": ("should i see my gp", "a GP"),
+    "en-AU": ("do i need to see a gp", "a GP"),
+    "en-IN": ("should i consult a doctor", "a doctor"),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(DOCTOR_QUESTIONS))
+def test_should_i_see_a_doctor_in_a_locales_words_is_heard_and_answered(
+    node_binary: str, served_skill_url: str, locale: str
+) -> None:
+    asked, doctor = DOCTOR_QUESTIONS[locale]
+    turns = _drive(
+        node_binary,
+        served_skill_url,
+        locale,
+        ("open muscle coach", "my calves are twitching after my run", asked),
+    )
+    told = [(t["utterance"], t.get("intent"), _speech(t)) for t in turns]
+    assert turns[-1].get("intent") == "SeeDoctorIntent", told
+    assert _speech(turns[-1]).startswith(f"I'll tell you whether to see {doctor} once I've asked"), told

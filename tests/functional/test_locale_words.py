@@ -14,6 +14,7 @@ from tests.conftest import MODEL_PATH, Conversation, FakeClock, Invoke
 ConverseInLocale = Callable[[str], Conversation]
 
 LOCALES = ("en-US", "en-CA", "en-GB", "en-AU", "en-IN")
+NUMBERS = {"en-US": "911", "en-CA": "911", "en-GB": "999", "en-AU": "triple zero", "en-IN": "112"}
 GP_LOCALES = {"en-GB", "en-AU"}  # medical-facts: en-GB "your GP", "A&E"; en-AU "your GP"
 
 # Twitching for a month with numbness: a see-a-doctor verdict, in each locale's words.
@@ -131,3 +132,43 @@ def test_caffeine_pills_outside_north_america_name_the_emergency_number_not_pois
     assert last.assessment is not None and last.assessment["triage"] == "urgent", conversation.transcript()
     assert last.speech.startswith("Call ") and "caffeine" in last.speech, last.speech
     assert "poison control" not in last.speech, last.speech
+
+
+@pytest.mark.parametrize(("locale", "doctor"), [("en-US", "a doctor"), ("en-GB", "a GP"), ("en-AU", "a GP")])
+def test_should_i_see_a_doctor_is_answered_from_the_verdict_in_the_locales_words(
+    converse_in_locale: ConverseInLocale, locale: str, doctor: str
+) -> None:
+    conversation = converse_in_locale(locale)
+    conversation.launch()
+    early = conversation.say("should i see a doctor")
+    assert early.speech.startswith(
+        f"Tell me what's happening first, and I'll tell you whether you should see {doctor}."
+    )
+    assert NUMBERS[locale] in early.speech and not early.ends_session
+
+    question = conversation.say("my calves are twitching after my run")
+    asked = conversation.say("is this serious")
+    assert asked.speech.startswith(f"I'll tell you whether to see {doctor} once I've asked"), asked.speech
+    assert asked.reprompt == question.reprompt  # the pending question is asked again, not lost
+
+    while "remember this episode" not in conversation.replies[-1].speech:
+        conversation.say("no")
+        assert conversation.replies[-1].is_question, conversation.transcript()
+    assert conversation.replies[-1].assessment["triage"] == "self_care"
+    after = conversation.say("do i need to see a doctor")
+    assert after.speech.startswith(
+        f"From what you've told me, this is something you can look after yourself, and you don't need {doctor} for it right now."
+    )
+    assert f"see {doctor}." in after.speech  # and the signs that would change that
+    assert after.speech.endswith("So, would you like me to remember this episode?") and not after.ends_session
+
+
+@pytest.mark.parametrize(("locale", "doctor"), [("en-IN", "a doctor"), ("en-GB", "a GP")])
+def test_should_i_see_a_doctor_after_a_see_a_doctor_verdict_is_yes(
+    converse_in_locale: ConverseInLocale, locale: str, doctor: str
+) -> None:
+    conversation = converse_in_locale(locale)
+    _play(conversation, SEE_A_DOCTOR)
+    assert conversation.replies[-1].assessment["triage"] == "doctor", conversation.transcript()
+    answer = conversation.say("should i see a doctor")
+    assert answer.speech.startswith(f"Yes, I'd see {doctor} about this."), answer.speech

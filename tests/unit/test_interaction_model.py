@@ -54,6 +54,7 @@ INTENT_SLOTS: dict[str, dict[str, str]] = {
     "WhyVerdictIntent": {},
     "WhyQuestionIntent": {},
     "MoreAdviceIntent": {},
+    "SeeDoctorIntent": {},
     "ForgetHistoryIntent": {},
     "LastTimeIntent": {},
     "AMAZON.HelpIntent": {},
@@ -226,6 +227,7 @@ REQUIRED_SAMPLES: dict[str, tuple[str, ...]] = {
     "WhyVerdictIntent": ("why do you think that", "why", "how do you know", "what makes you say that", "why is that"),
     "WhyQuestionIntent": ("why are you asking", "why do you want to know", "why does that matter", "why do you ask"),
     "MoreAdviceIntent": ("tell me more", "what else", "what should i do", "more advice", "what can i do about it"),
+    "SeeDoctorIntent": ("should i see a doctor", "is this serious", "should i go to the emergency room"),
     "ForgetHistoryIntent": (
         "forget my history", "stop remembering", "delete my data", "forget me", "erase my history",
     ),

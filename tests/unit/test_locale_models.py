@@ -45,8 +45,8 @@ SAID = {
         ("half a litre", "AnswerIntent", {"hydration": "plenty"}),
         ("a couple of litres", "AnswerIntent", {"hydration": "plenty"}),
         ("i had a biscuit", "AnswerIntent", {"fuel": "ate"}),
-        ("should i see my gp", "MoreAdviceIntent", {}),
-        ("should i go to a and e", "MoreAdviceIntent", {}),
+        ("should i see my gp", "SeeDoctorIntent", {}),
+        ("should i go to a and e", "SeeDoctorIntent", {}),
         ("my hamstrings are twitching after cricket", "ReportTwitchIntent",
          {"muscle": "hamstring", "workout": "team_sport"}),
         ("it was nippy", "AnswerIntent", {"condition": "cool"}),
@@ -58,7 +58,7 @@ SAID = {
          {"count": "2", "caffeine": "coffee", "muscle": "calf"}),
         ("about two litres", "AnswerIntent", {"hydration": "plenty"}),
         ("i had a pop", "AnswerIntent", {"caffeine": "cola"}),
-        ("should i go to emerg", "MoreAdviceIntent", {}),
+        ("should i go to emerg", "SeeDoctorIntent", {}),
     ],
     "en-AU": [
         ("my calves are twitching after footy and my wee is dark brown", "ReportTwitchIntent",
@@ -68,7 +68,7 @@ SAID = {
         ("i had two long blacks", "AnswerIntent", {"count": "2", "caffeine": "coffee"}),
         ("it was stinking hot", "AnswerIntent", {"condition": "hot"}),
         ("skipped brekkie", "AnswerIntent", {"fuel": "fasted"}),
-        ("should i see my gp", "MoreAdviceIntent", {}),
+        ("should i see my gp", "SeeDoctorIntent", {}),
     ],
     "en-IN": [
         ("my calves are paining and twitching after cricket", "ReportTwitchIntent",

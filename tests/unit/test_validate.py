@@ -44,6 +44,7 @@ def small_model() -> Model:
         "WhyVerdictIntent": ["why do you think so"],
         "WhyQuestionIntent": ["why are you asking"],
         "MoreAdviceIntent": ["what else can i do"],
+        "SeeDoctorIntent": ["should i see a doctor"],
         "ForgetHistoryIntent": ["forget my history"],
         "LastTimeIntent": ["what happened last time"],
         "GoBackIntent": ["go back"],
