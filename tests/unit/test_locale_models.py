@@ -50,6 +50,7 @@ SAID = {
         ("my hamstrings are twitching after cricket", "ReportTwitchIntent",
          {"muscle": "hamstring", "workout": "team_sport"}),
         ("it was nippy", "AnswerIntent", {"condition": "cool"}),
+        ("dunno mate", "DontKnowIntent", {}),
     ],
     "en-CA": [
         ("my thighs are twitching after hockey and my pee is dark brown", "ReportTwitchIntent",
@@ -69,6 +70,8 @@ SAID = {
         ("it was stinking hot", "AnswerIntent", {"condition": "hot"}),
         ("skipped brekkie", "AnswerIntent", {"fuel": "fasted"}),
         ("should i see my gp", "SeeDoctorIntent", {}),
+        ("yeah nah", "AMAZON.NoIntent", {}),
+        ("nah yeah", "AMAZON.YesIntent", {}),
     ],
     "en-IN": [
         ("my calves are paining and twitching after cricket", "ReportTwitchIntent",
@@ -78,6 +81,7 @@ SAID = {
         ("i had two cutting chai", "AnswerIntent", {"count": "2", "caffeine": "tea"}),
         ("i had roti", "AnswerIntent", {"fuel": "ate"}),
         ("i was on a fast", "AnswerIntent", {"fuel": "fasted"}),
+        ("na", "AMAZON.NoIntent", {}),
         ("it was forty degrees", "AnswerIntent", {"condition": "hot"}),
     ],
 }  # fmt: skip
