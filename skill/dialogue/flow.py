@@ -220,10 +220,9 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
             kb, facts
         )  # a new sign may call for a check ("I drank loads": headache? swelling?)
     ):
-        # something new after the verdict that changes nothing: say so, and go back to the yes or no pending
+        # something new after the verdict that changes nothing: say so, and ask the yes or no pending again. A yes
+        # or no said with it belongs to what was said ("sorry, I meant no, I didn't warm up"), not to that question.
         kept = state.evolve(facts=facts)
-        if understood.reply is not None:
-            return step(kb, kept, turn._replace(kind="yes" if understood.reply else "no", slots={}), today)
         return Turn(o.Prompt("consent" if state.phase == "consent" else "more", "still_fits"), kept)
     if preface is None and understood.anything and state.phase in _YES_NO_PHASES:
         preface = "got_it"

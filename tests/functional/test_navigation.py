@@ -70,3 +70,21 @@ def test_a_single_sign_missed_once_keeps_the_one_at_a_time_check_going(converse:
     replies = conversation.talk(["no"] * 8)
     asked = [reply.speech for reply in replies if reply.assessment is None]
     assert not any("Just to be safe, is there any chest pain" in speech for speech in asked), asked
+
+
+def test_a_no_said_with_a_correction_after_the_verdict_is_not_taken_as_no_to_remembering(
+    converse: Converse,
+) -> None:
+    """ "Sorry, I meant no, I didn't warm up" corrects an answer; it does not decline, or end, anything."""
+    conversation = converse()
+    conversation.say("my calves are twitching after my run")
+    conversation.say("no")
+    verdict = conversation.say("yes")  # warmed up
+    assert "remember this episode" in verdict.speech, conversation.transcript()
+
+    corrected = conversation.say("sorry, i meant no, i didn't warm up")
+    assert not corrected.ends_session, conversation.transcript()
+    assert "won't remember" not in corrected.speech
+    assert corrected.speech.endswith("Should I remember this episode? Say yes or no.") or (
+        "remember this episode" in corrected.speech
+    ), corrected.speech
