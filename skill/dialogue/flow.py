@@ -204,8 +204,9 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
         and next_question(kb, facts) == pending
     ):
         # something was heard, but not an answer, and the same question would come again: a miss, so that it is
-        # never asked word for word again and again ("I can't feel my left arm" heard as only "arm")
-        return _not_understood(kb, state.evolve(facts=facts))
+        # never asked word for word again and again ("I can't feel my left arm" heard as only "arm"). What was
+        # heard is kept, and not called unheard: "got it", then the question again, with what it needs.
+        return _not_understood(kb, state.evolve(facts=facts), heard=True)
     first = state.phase == "start" or (not state.facts.values and not state.facts.asked)
     if first and turn.kind == "report" and _out_of_scope(kb, understood, facts):
         return Turn(o.Redirect("pain_only" if facts.finding("muscle_pain") else "not_twitching"), state)
@@ -371,7 +372,7 @@ def _explain(kb: KnowledgeBase, state: DialogueState, kind: TurnKind) -> Turn:
     return Turn(outcome, state)
 
 
-def _not_understood(kb: KnowledgeBase, state: DialogueState) -> Turn:
+def _not_understood(kb: KnowledgeBase, state: DialogueState, *, heard: bool = False) -> Turn:
     question = kb.questions.get(state.pending or "")
     if question is None:
         if state.phase in ("verdict", "consent", "confirm_forget"):
@@ -393,7 +394,7 @@ def _not_understood(kb: KnowledgeBase, state: DialogueState) -> Turn:
             kb, state.evolve(facts=facts, misses=0), "one_at_a_time" if spelled_out else "moving_on"
         )
     return Turn(
-        o.Ask(question, "not_understood", False, state.facts.muscles(), guidance=True),
+        o.Ask(question, "got_it" if heard else "not_understood", False, state.facts.muscles(), guidance=True),
         state.evolve(misses=misses),
     )
 

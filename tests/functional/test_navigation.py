@@ -88,3 +88,13 @@ def test_a_no_said_with_a_correction_after_the_verdict_is_not_taken_as_no_to_rem
     assert corrected.speech.endswith("Should I remember this episode? Say yes or no.") or (
         "remember this episode" in corrected.speech
     ), corrected.speech
+
+
+def test_an_answer_heard_but_not_to_the_question_is_not_called_unheard(converse: Converse) -> None:
+    """Drinks told at the safety check are kept and thanked for; the check is asked again, never 'didn't catch'."""
+    conversation = converse()
+    screen = conversation.say("my calves are twitching after my run")
+    assert "safety check" in screen.speech
+    again = conversation.say("i had two coffees and barely any water")
+    assert again.speech.startswith("Got it, thanks."), again.speech
+    assert "didn't catch" not in again.speech and "safety check" in again.speech
