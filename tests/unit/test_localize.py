@@ -146,3 +146,18 @@ def test_a_locale_tag_is_read_whatever_its_case_or_separator(written: str) -> No
 def test_cards_spell_the_way_the_locale_does(locale: str, spelling: str) -> None:
     say = next(flag.say for flag in localized(KB, locale).red_flags if flag.id == "muscle_breakdown")
     assert spelling in say
+
+
+def test_every_yaml_file_the_skill_reads_is_declared_package_data() -> None:
+    """A wheel (pip install of the project) must carry the knowledge text overlays and the phrase books too."""
+    import tomllib
+
+    root = DATA_DIR.parents[2]
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    shipped = {
+        path
+        for package, patterns in declared.items()
+        for pattern in patterns
+        for path in (root / Path(*package.split("."))).glob(pattern)
+    }
+    assert {path for path in (root / "skill").rglob("*.yaml")} <= shipped
