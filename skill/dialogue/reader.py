@@ -24,6 +24,11 @@ _NEGATORS: Final = frozenset(
     }
 )  # fmt: skip
 _DID_NOT: Final = frozenset({"didn't", "didnt"})
+_COPULAS: Final = frozenset(
+    {"is", "are", "was", "were", "feels", "felt", "gets", "got"}
+)  # "breathing is hard"
+_CONTRAST_AFTER: Final = frozenset({"though", "tho", "still", "anyway"})  # "no, chest pain though"
+_CORRECTIONS: Final = frozenset({"actually", "mean", "meant", "sorry", "wait", "rather"})  # "no, I mean yes"
 _CLAUSE_BREAKS: Final = frozenset({"but", "and", "though", "although", "except", "however", "now", "then"})
 _NEGATION_REACH = 3
 _OPENERS: Final = frozenset({"um", "uh", "well", "oh", "ok", "okay", "so", "actually", "erm", "hmm"})
@@ -99,14 +104,24 @@ def read_words(kb: KnowledgeBase, text: str) -> tuple[Heard, ...]:
     complaint = next((w for w in words if w in kb.complaint_words), None)
     if complaint is not None:
         found.append(Heard("complaint", None, complaint))
-    if reply_no and matches and matches[0].said.split()[0] == words[start] and words[start] not in _NEGATORS:
-        # "no chest pain": the no is the phrase's own; "no, my chest hurts" keeps the sign ("my" stood between)
+    if (
+        reply_no
+        and matches
+        and matches[0].said.split()[0] == words[start]
+        and words[start] not in _NEGATORS
+        and not _kept_after(said, matches[0].said)
+    ):
+        # "no chest pain": the no is the phrase's own; "no, my chest hurts" keeps the sign ("my" stood between),
+        # and so do "no, chest pain though" and "no, breathing difficulty is there"
         matches[0] = matches[0]._replace(negated=True)
     symptoms = {m.id for m in matches if m.slot == "symptom"}
     for match in matches:
         found.append(match)
     found.extend(_durations(words, cramp=bool(symptoms & _CRAMP_SYMPTOMS)))
     found.extend(_milligrams(words))
+    corrected = _corrected_reply(index, said)
+    if corrected is not None:
+        found.append(corrected)
     return tuple(found)
 
 
@@ -159,6 +174,38 @@ def _phrase_at(index: _Index, words: tuple[str, ...], at: int) -> bool:
     """Whether a lexicon phrase of two words or more starts at `at`."""
     folded = tuple(_fold(w) for w in words[at : at + _LONGEST_PHRASE])
     return any(folded[:size] in index.phrases for size in range(2, len(folded) + 1))
+
+
+def _kept_after(said: list[str], phrase: str) -> bool:
+    """Whether a sign said straight after a "no" is there after all: a statement ("no, breathing is hard": a verb
+    inside it), a contrast after it ("no, chest pain though") or "is there" (Indian English for "I have it")."""
+    first, last = phrase.split()[0], phrase.split()[-1]
+    if first not in said or last not in said[said.index(first) :]:
+        return False
+    begin = said.index(first)
+    end = said.index(last, begin)
+    after = said[end + 1 :]
+    return (
+        bool(_COPULAS & set(said[begin:end]))
+        or bool(_CONTRAST_AFTER & set(after))
+        or after[:2] in (["is", "there"], ["are", "there"])
+    )
+
+
+def _corrected_reply(index: _Index, said: list[str]) -> Heard | None:
+    """A yes or no taken back and said again: "no, actually yes", "yes, no, I mean no", "no no, sorry, yes". The
+    last one said after a correction word counts (slot "correction")."""
+    found: Heard | None = None
+    for at, word in enumerate(said[:-1]):
+        if word not in _CORRECTIONS:
+            continue
+        following = said[at + 1]
+        if following == "i" and at + 2 < len(said):  # "sorry, I meant no" is "meant no"
+            continue
+        reply = index.replies.get(_fold(following))
+        if reply is not None:
+            found = Heard("correction", reply, f"{word} {following}")
+    return found
 
 
 def _said_straight_after(said: list[str], reply: str) -> bool:

@@ -187,6 +187,8 @@ def understand_slots(
         for heard in read_words(kb, text or ""):
             if heard.slot == "reply":
                 reply = reply if reply is not None else _REPLIES.get(heard.id or "")
+            elif heard.slot == "correction":  # "no, actually yes": the yes or no said again is the answer
+                reply = _REPLIES.get(heard.id or "", reply)
             elif heard.slot == "complaint":
                 complaint = True
             else:

@@ -236,3 +236,29 @@ def test_should_i_see_a_doctor_in_a_locales_words_is_heard_and_answered(
     told = [(t["utterance"], t.get("intent"), _speech(t)) for t in turns]
     assert turns[-1].get("intent") == "SeeDoctorIntent", told
     assert _speech(turns[-1]).startswith(f"I'll tell you whether to see {doctor} once I've asked"), told
+
+
+# A sign said straight after a "no" that is there after all, as people in each locale said it.
+SIGN_AFTER_NO: Mapping[str, str] = {
+    "en-US": "no chest pain though",
+    "en-GB": "no chest's a bit tight though",
+    "en-AU": "nope breathing is hard",
+    "en-CA": "no but breathing is difficult",
+    "en-IN": "no breathing difficulty is there",
+}
+
+
+@pytest.mark.parametrize("locale", sorted(SIGN_AFTER_NO))
+def test_a_sign_said_after_a_no_is_acted_on_not_taken_as_denied(
+    node_binary: str, served_skill_url: str, locale: str
+) -> None:
+    turns = _drive(
+        node_binary,
+        served_skill_url,
+        locale,
+        ("open muscle coach", "my calves are twitching after my run", SIGN_AFTER_NO[locale]),
+    )
+    told = [(t["utterance"], t.get("intent"), _speech(t)) for t in turns]
+    assessment = (turns[-1].get("sessionAttributes") or {}).get("assessment")
+    assert assessment is not None and assessment["triage"] == "urgent", told
+    assert _numbers_said(_speech(turns[-1])) == {NUMBERS[locale]}, told
