@@ -213,6 +213,9 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
     preface: o.Preface = (
         "restart" if restarted else ("sorry_report" if first and turn.kind == "report" else None)
     )
+    if state.phase in _YES_NO_PHASES and state.assessment is not None and facts.values == state.facts.values:
+        # words after the verdict that tell the engine nothing new: never "got it", which would claim they did
+        return _not_understood(kb, state)
     if (
         state.phase in _YES_NO_PHASES
         and state.assessment is not None

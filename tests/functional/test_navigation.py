@@ -98,3 +98,18 @@ def test_an_answer_heard_but_not_to_the_question_is_not_called_unheard(converse:
     again = conversation.say("i had two coffees and barely any water")
     assert again.speech.startswith("Got it, thanks."), again.speech
     assert "didn't catch" not in again.speech and "safety check" in again.speech
+
+
+def test_a_correction_after_the_verdict_that_changes_the_cause_reopens_it(converse: Converse) -> None:
+    """'I did warm up actually' after 'because you skipped the warm-up' is heard (not as warm weather), and the
+    verdict is worked out again rather than called unchanged."""
+    conversation = converse()
+    conversation.say("my calves are twitching after my run")
+    while "remember this episode" not in conversation.replies[-1].speech:
+        conversation.say("no")
+        assert conversation.replies[-1].is_question, conversation.transcript()
+    assert "skipping the warm-up" in conversation.replies[-1].speech, conversation.transcript()
+    corrected = conversation.say("i did warm up actually")
+    assert "doesn't change my answer" not in corrected.speech, corrected.speech
+    assert corrected.speech.startswith("Got it, thanks."), corrected.speech
+    assert "hot or humid" not in " ".join(r.speech for r in conversation.replies[-1:])
