@@ -147,7 +147,9 @@ def _index(kb: KnowledgeBase) -> _Index:
             for phrase in (value.value, *value.synonyms):
                 key = tuple(_fold(w) for w in _WORD.findall(phrase.lower()) if w not in _GLUE)
                 if entry.slot == "reply":
-                    if len(key) == 1:
+                    # "there" is left of "there is" once glue is dropped, but it is no yes on its own: "twitching
+                    # is there since 3 days" (Indian English for "has been") answers nothing
+                    if len(key) == 1 and key[0] != "there":
                         replies.setdefault(key[0], value.id)
                     continue
                 if not key or phrase in _VAGUE or all(w in _NEGATORS for w in key):

@@ -172,3 +172,13 @@ def test_should_i_see_a_doctor_after_a_see_a_doctor_verdict_is_yes(
     assert conversation.replies[-1].assessment["triage"] == "doctor", conversation.transcript()
     answer = conversation.say("should i see a doctor")
     assert answer.speech.startswith(f"Yes, I'd see {doctor} about this."), answer.speech
+
+
+def test_indian_english_is_there_since_is_a_duration_not_a_yes_to_the_safety_check(
+    converse_in_locale: ConverseInLocale,
+) -> None:
+    """'Twitching is there since 3 days' says how long; it is no yes to the warning signs."""
+    conversation = converse_in_locale("en-IN")
+    _play(conversation, ["my calves are twitching after cricket", "twitching is there since 3 days"])
+    reply = conversation.replies[-1]
+    assert "safety check" in reply.speech and "Just to be safe" not in reply.speech, conversation.transcript()
