@@ -183,6 +183,7 @@ TYPE_CONTRACT: dict[str, dict[str, tuple[str, ...]]] = {
         "new_workout": ("first class", "first time", "first spin class", "new workout"),
         "named_emergency": ("heart attack", "having a stroke", "call an ambulance", "heat stroke"),
         "caffeine_pills_overdose": ("a handful of caffeine pills", "a whole packet of caffeine tablets"),
+        "hypo": ("hypo", "i'm having a hypo"),
         "diabetes": ("diabetic", "diabetes", "on insulin", "insulin"),
         "pregnant": ("pregnant", "expecting"),
         "statin": ("statins", "statin", "atorvastatin", "cholesterol tablets"),
