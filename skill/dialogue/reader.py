@@ -41,7 +41,8 @@ _FILLERS: Final = frozenset(
     {"of", "big", "large", "small", "strong", "double", "huge", "little", "cans", "can"}
 )
 _UNITS_MINUTES: Final = {
-    "minute": 1.0, "min": 1.0, "hour": 60.0, "hr": 60.0, "day": 1440.0, "week": 10080.0, "month": 43200.0,
+    "minute": 1.0, "min": 1.0, "hour": 60.0, "hr": 60.0, "day": 1440.0, "week": 10080.0, "fortnight": 20160.0,
+    "month": 43200.0,
     "year": 525600.0,
 }  # fmt: skip
 _CRAMP_SYMPTOMS: Final = frozenset({"cramp", "long_cramp", "recurring_cramps"})
@@ -62,7 +63,10 @@ _APOSTROPHES: Final = {
     "isnt": "isn't", "doesnt": "doesn't", "wasnt": "wasn't", "couldnt": "couldn't", "havent": "haven't",
 }  # fmt: skip
 # Lexicon words too vague to read out of context: fine as the answer to a question, not inside a sentence.
-_VAGUE: Final = frozenset({"nothing", "none", "side", "sides", "behind", "body", "everything", "a game"})
+# "did" and "skipped" are the warm-up's own values, meaningless in "I did nearly pass out" or "I skipped breakfast".
+_VAGUE: Final = frozenset(
+    {"nothing", "none", "side", "sides", "behind", "body", "everything", "a game", "did", "skipped"}
+)
 
 
 class Heard(NamedTuple):

@@ -197,6 +197,7 @@ def understand_slots(
                     said.append((heard.slot, heard.id, heard.said))
                 elif heard.negated and heard.slot == "symptom":
                     denied_now.update(kb.symptoms.get(heard.id or "", ()))
+    reply = _answered_by_words(pending, slots, reply)
     located, replaced = _located(kb, said)
     for finding in replaced:
         if updates.get(finding) is True:
@@ -236,6 +237,21 @@ def _located(kb: KnowledgeBase, said: list[tuple[str, str, str]]) -> tuple[dict[
                 others = {f for s in symptoms if s != rule.symptom for f in kb.symptoms.get(s, ())}
                 replaced.update(f for f in kb.symptoms.get(rule.symptom, ()) if f not in others)
     return found, replaced
+
+
+def _answered_by_words(
+    pending: Question | None, slots: Mapping[str, SlotValue], reply: bool | None
+) -> bool | None:
+    """The pending question's own answer words decide it, whatever yes or no came with them: "yes, it has
+    settled" is a no to "is your heart still racing?" (questions.yaml: yes_when_said, no_when_said)."""
+    if pending is None or not (pending.yes_when_said or pending.no_when_said):
+        return reply
+    text = " " + " ".join((slot.value or "").lower().replace("\u2019", "'") for slot in slots.values()) + " "
+    if any(f" {words} " in text for words in pending.yes_when_said):
+        return True
+    if any(f" {words} " in text for words in pending.no_when_said):
+        return False
+    return reply
 
 
 def _use_heard(

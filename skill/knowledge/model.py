@@ -118,6 +118,8 @@ class Question(NamedTuple):
     skip_if_missed: tuple[str, ...] = ()  # not asked once one of these was missed (its single signs cover it)
     skip_if_asked: tuple[str, ...] = ()  # not asked once one of these was asked (it covers the same signs)
     a_little_means_yes: bool = False  # "a bit" answers a feeling ("jittery? a bit") with a yes
+    yes_when_said: tuple[str, ...] = ()  # words that answer yes whatever else is said ("it's still going")
+    no_when_said: tuple[str, ...] = ()  # words that answer no whatever else is said ("yes, it has settled")
 
 
 class RedFlag(NamedTuple):

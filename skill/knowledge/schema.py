@@ -124,6 +124,9 @@ class QuestionEntry(_Strict):
     spells_out: list[str] = Field(default_factory=list)
     skip_if_missed: list[str] = Field(default_factory=list)
     skip_if_asked: list[str] = Field(default_factory=list)
+    # words that answer the question whatever yes or no comes with them ("yes, it has settled" is a no)
+    yes_when_said: list[str] = Field(default_factory=list)
+    no_when_said: list[str] = Field(default_factory=list)
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -590,6 +593,8 @@ def to_knowledge_base(files: KnowledgeFiles) -> m.KnowledgeBase:
                 skip_if_missed=tuple(q.skip_if_missed),
                 skip_if_asked=tuple(q.skip_if_asked),
                 a_little_means_yes=q.a_little_means_yes,
+                yes_when_said=tuple(q.yes_when_said),
+                no_when_said=tuple(q.no_when_said),
             )
             for q in files.questions.questions
         },

@@ -157,7 +157,7 @@ def test_should_i_see_a_doctor_is_answered_from_the_verdict_in_the_locales_words
     assert conversation.replies[-1].assessment["triage"] == "self_care"
     after = conversation.say("do i need to see a doctor")
     assert after.speech.startswith(
-        f"From what you've told me, this is something you can look after yourself, and you don't need {doctor} for it right now."
+        f"From what you've told me, this is something you can look after yourself, and nothing you've said needs {doctor} urgently."
     )
     assert f"see {doctor}." in after.speech  # and the signs that would change that
     assert after.speech.endswith("So, would you like me to remember this episode?") and not after.ends_session
@@ -182,3 +182,25 @@ def test_indian_english_is_there_since_is_a_duration_not_a_yes_to_the_safety_che
     _play(conversation, ["my calves are twitching after cricket", "twitching is there since 3 days"])
     reply = conversation.replies[-1]
     assert "safety check" in reply.speech and "Just to be safe" not in reply.speech, conversation.transcript()
+
+
+@pytest.mark.parametrize(
+    ("locale", "answer", "urgent"),
+    [
+        ("en-AU", "yeah nah, it's settled", False),
+        ("en-US", "yes it has settled", False),
+        ("en-CA", "yeah it's calmed down now", False),
+        ("en-CA", "no, it's still going", True),
+        ("en-US", "yes", True),
+        ("en-US", "no", False),
+    ],
+)
+def test_is_your_heart_still_racing_is_answered_by_what_people_feel_not_by_their_yes_or_no(
+    converse_in_locale: ConverseInLocale, locale: str, answer: str, urgent: bool
+) -> None:
+    conversation = converse_in_locale(locale)
+    _play(conversation, ["my calves are twitching after my run and my heart is racing", "no"])
+    assert "still racing now" in conversation.replies[-1].speech, conversation.transcript()
+    reply = conversation.say(answer)
+    said_urgent = reply.assessment is not None and reply.assessment["triage"] == "urgent"
+    assert said_urgent is urgent, conversation.transcript()
