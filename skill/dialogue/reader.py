@@ -24,6 +24,7 @@ _NEGATORS: Final = frozenset(
     }
 )  # fmt: skip
 _DID_NOT: Final = frozenset({"didn't", "didnt"})
+_WAS_SICK: Final = frozenset({"was", "been", "being"})  # "I was sick", "I've been sick": vomited
 _COPULAS: Final = frozenset(
     {"is", "are", "was", "were", "feels", "felt", "gets", "got"}
 )  # "breathing is hard"
@@ -88,7 +89,7 @@ class Heard(NamedTuple):
 
 def read_words(kb: KnowledgeBase, text: str) -> tuple[Heard, ...]:
     """Everything in `text` the lexicon knows, in the order it was said."""
-    said = [_APOSTROPHES.get(w, w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))]
+    said = _rewritten([_APOSTROPHES.get(w, w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))])
     words = tuple(w for w in said if w not in _GLUE)
     if not words:
         return ()
@@ -180,6 +181,18 @@ def _phrase_at(index: _Index, words: tuple[str, ...], at: int) -> bool:
     """Whether a lexicon phrase of two words or more starts at `at`."""
     folded = tuple(_fold(w) for w in words[at : at + _LONGEST_PHRASE])
     return any(folded[:size] in index.phrases for size in range(2, len(folded) + 1))
+
+
+def _rewritten(said: list[str]) -> list[str]:
+    """Pairs whose meaning hangs on a word the matching drops as glue: British "I was sick" and "I've been sick"
+    are vomiting, while "I feel sick" is nausea; without "was" and "feel" both would read "I sick"."""
+    out: list[str] = []
+    for word in said:
+        if word == "sick" and out and out[-1] in _WAS_SICK:
+            out[-1] = "vomited"
+            continue
+        out.append(word)
+    return out
 
 
 def _kept_after(said: list[str], phrase: str) -> bool:

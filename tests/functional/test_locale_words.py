@@ -204,3 +204,19 @@ def test_is_your_heart_still_racing_is_answered_by_what_people_feel_not_by_their
     reply = conversation.say(answer)
     said_urgent = reply.assessment is not None and reply.assessment["triage"] == "urgent"
     assert said_urgent is urgent, conversation.transcript()
+
+
+@pytest.mark.parametrize(
+    ("said", "vomited"),
+    [("i was sick after the match", True), ("i've been sick twice", True), ("i feel sick", False)],
+)
+def test_british_been_sick_is_vomiting_and_feel_sick_is_not(
+    converse_in_locale: ConverseInLocale, said: str, vomited: bool
+) -> None:
+    """In the heat, vomiting needs help now (medical-facts: heat illness); feeling sick alone does not."""
+    conversation = converse_in_locale("en-GB")
+    _play(conversation, ["my calves are twitching after five a side in the heat", said])
+    reply = conversation.replies[-1]
+    urgent = reply.assessment is not None and reply.assessment["triage"] == "urgent"
+    assert urgent is vomited, conversation.transcript()
+    assert ("Vomiting" in reply.speech) is vomited
