@@ -17,6 +17,7 @@ from skill.dialogue.understand import SlotValue, Understood, answer_yes_no, unde
 from skill.engine import (
     MUSCLES,
     WORKOUT,
+    AdvicePlan,
     Assessment,
     Facts,
     assess,
@@ -234,11 +235,20 @@ def _report(kb: KnowledgeBase, state: DialogueState, turn: UserTurn, today: dt.d
 
 
 def _same_verdict(kb: KnowledgeBase, state: DialogueState, facts: Facts) -> bool:
-    """Whether the new facts leave the verdict as it was: the same triage and the same leading cause."""
+    """Whether the new facts leave the verdict as it was: the same triage, the same leading cause, and the same
+    first aid and advice (being pregnant, said after the verdict, changes what is safe to say)."""
     before, after = state.assessment or {}, assess(kb, facts)
     causes = before.get("causes") or []
     leader = causes[0].get("id") if causes and isinstance(causes[0], dict) else None
-    return before.get("triage") == after.triage and leader == (after.leader.id if after.leader else None)
+    if before.get("triage") != after.triage or leader != (after.leader.id if after.leader else None):
+        return False
+    old_plan, new_plan = plan_advice(kb, state.facts, assess(kb, state.facts)), plan_advice(kb, facts, after)
+    return _said(old_plan) == _said(new_plan)
+
+
+def _said(plan: AdvicePlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a verdict with `plan` says: its first aid and its advice, by id."""
+    return tuple(a.id for a in plan.first_aid), tuple(a.id for a in plan.advice)
 
 
 def _advance(kb: KnowledgeBase, state: DialogueState, preface: o.Preface) -> Turn:

@@ -113,3 +113,15 @@ def test_a_correction_after_the_verdict_that_changes_the_cause_reopens_it(conver
     assert "doesn't change my answer" not in corrected.speech, corrected.speech
     assert corrected.speech.startswith("Got it, thanks."), corrected.speech
     assert "hot or humid" not in " ".join(r.speech for r in conversation.replies[-1:])
+
+
+def test_being_pregnant_said_after_the_verdict_changes_what_is_said(converse: Converse) -> None:
+    """Same cause, but pregnancy changes what is safe to advise: the verdict is given again with it."""
+    conversation = converse()
+    conversation.say("my calves are twitching after my run")
+    while "remember this episode" not in conversation.replies[-1].speech:
+        conversation.say("no")
+        assert conversation.replies[-1].is_question, conversation.transcript()
+    again = conversation.say("i'm pregnant")
+    assert "doesn't change my answer" not in again.speech, again.speech
+    assert "pregnant" in again.speech, again.speech
