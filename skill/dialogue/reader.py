@@ -62,6 +62,7 @@ _LONGEST_PHRASE = 9
 _APOSTROPHES: Final = {
     "cant": "can't", "dont": "don't", "didnt": "didn't", "wont": "won't", "im": "i'm", "ive": "i've",
     "isnt": "isn't", "doesnt": "doesn't", "wasnt": "wasn't", "couldnt": "couldn't", "havent": "haven't",
+    "hasnt": "hasn't",
 }  # fmt: skip
 # Lexicon words too vague to read out of context: fine as the answer to a question, not inside a sentence.
 # "did" and "skipped" are the warm-up's own values, meaningless in "I did nearly pass out" or "I skipped breakfast".
@@ -311,12 +312,15 @@ def _durations(words: tuple[str, ...], *, cramp: bool) -> Iterator[Heard]:
             continue  # "twenty weeks pregnant" is not how long anything has twitched
         if at + 1 < len(words) and words[at + 1] == "ago" and not _twitch_started(words, at):
             continue  # "I had a baby three weeks ago" is when something happened, not how long it twitched
+        if _denied_in_clause(words, at):
+            continue  # "it hasn't been going on for weeks, just today" says it has not lasted that long
         amount: float | None = None
-        if at >= 1:
-            before = words[at - 1]
+        back = at - 2 if at >= 2 and words[at - 1] == "of" else at - 1  # "a couple of weeks"
+        if back >= 0:
+            before = words[back]
             if before.isdigit():
                 amount = float(before)
-            elif before in _NUMBERS or (before in ("couple", "few") and at >= 2):
+            elif before in _NUMBERS or (before in ("couple", "few") and back >= 1):
                 amount = float(_NUMBERS[before])
         if amount is None:
             if word.endswith("s") and unit >= 1440 and (at == 0 or words[at - 1] in ("for", "past", "last")):
@@ -338,6 +342,17 @@ def _durations(words: tuple[str, ...], *, cramp: bool) -> Iterator[Heard]:
             yield Heard(
                 "duration", None, " ".join(words[max(0, at - 2) : at + 1]), minutes=minutes, of="workout"
             )
+
+
+def _denied_in_clause(words: tuple[str, ...], at: int) -> bool:
+    """A verb's negation earlier in the same clause ("hasn't", "not"); a leading "no" answers a question and does
+    not count ("no, it's been going on for weeks")."""
+    for back in range(at - 1, -1, -1):
+        if words[back] in _CLAUSE_BREAKS:
+            return False
+        if words[back] in _NEGATORS and words[back] != "no":
+            return True
+    return False
 
 
 def _milligrams(words: tuple[str, ...]) -> Iterator[Heard]:

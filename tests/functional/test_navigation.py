@@ -125,3 +125,12 @@ def test_being_pregnant_said_after_the_verdict_changes_what_is_said(converse: Co
     again = conversation.say("i'm pregnant")
     assert "doesn't change my answer" not in again.speech, again.speech
     assert "pregnant" in again.speech, again.speech
+
+
+def test_a_duration_said_as_denied_is_not_taken_as_how_long_it_lasted(converse: Converse) -> None:
+    """'It hasn't been going on for weeks, just today' must not raise 'more than two weeks'."""
+    conversation = converse()
+    conversation.say("my calves are twitching after my run")
+    reply = conversation.say("no, it hasn't been going on for weeks, just today")
+    assert "more than two weeks" not in reply.speech, conversation.transcript()
+    assert not (reply.assessment and reply.assessment["triage"] == "doctor"), conversation.transcript()
