@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import html
 import json
+import os
 import re
 import subprocess
 import sys
@@ -139,6 +140,20 @@ def load_event() -> Callable[[str], dict[str, Any]]:
         return event
 
     return load
+
+
+def run_cli(*args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`python -m skill ARGS` from the project root, with `stdin` typed in; never raises for its exit code."""
+    return subprocess.run(
+        [sys.executable, "-m", "skill", *args],
+        cwd=ROOT,
+        env=dict(os.environ),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 class FakeClock:

@@ -14,22 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli
+
 __all__: list[str] = []
 
 ROOT = Path(__file__).resolve().parents[2]
 SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
-
-
-def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "skill", *args],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def test_invoke_prints_the_response_envelope_of_a_request() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Conversation, Invoke
+from tests.conftest import Conversation, Invoke, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,21 +143,8 @@ def test_the_urgent_events_name_only_the_number_of_the_locale_they_carry(
         assert _numbers_said(invoke(event).speech) == {NUMBERS[locale]}, (name, locale)
 
 
-def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "skill", *args],
-        cwd=ROOT,
-        env=dict(os.environ),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_chat_takes_a_locale_and_understands_its_words_with_its_model() -> None:
-    completed = _cli(
+    completed = run_cli(
         "chat", "--locale", "en-GB", stdin="my calves are twitching after footy and my wee is dark brown\n"
     )
 
@@ -166,7 +153,7 @@ def test_chat_takes_a_locale_and_understands_its_words_with_its_model() -> None:
 
 
 def test_chat_in_a_locale_without_a_model_says_which_locales_have_one() -> None:
-    completed = _cli("chat", "--locale", "fr-FR", stdin="open muscle coach\n")
+    completed = run_cli("chat", "--locale", "fr-FR", stdin="open muscle coach\n")
 
     assert completed.returncode == 2
     assert "no interaction model for 'fr-FR'" in completed.stderr
@@ -175,15 +162,15 @@ def test_chat_in_a_locale_without_a_model_says_which_locales_have_one() -> None:
 
 def test_invoke_sends_every_request_with_the_locale_asked_for() -> None:
     urgent = str(ROOT / "events" / "report_urgent.json")
-    as_filed = json.loads(_cli("invoke", urgent).stdout)
-    in_australia = json.loads(_cli("invoke", "--locale", "en-AU", urgent).stdout)
+    as_filed = json.loads(run_cli("invoke", urgent).stdout)
+    in_australia = json.loads(run_cli("invoke", "--locale", "en-AU", urgent).stdout)
 
     assert "911" in as_filed["response"]["outputSpeech"]["ssml"]
     assert "triple zero" in in_australia["response"]["outputSpeech"]["ssml"]
 
 
 def test_validate_checks_every_locales_model() -> None:
-    completed = _cli("validate")
+    completed = run_cli("validate")
 
     assert completed.returncode == 0, completed.stderr
     assert "(en-AU, en-CA, en-GB, en-IN, en-US)" in completed.stdout
