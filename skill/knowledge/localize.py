@@ -34,6 +34,7 @@ def locale_chain(locale: str) -> tuple[str, ...]:
     return (locale, language) if language != locale else (locale,)
 
 
+_CACHED = 16
 _localized: dict[tuple[int, str], tuple[KnowledgeBase, KnowledgeBase]] = {}
 
 
@@ -49,6 +50,8 @@ def localized(kb: KnowledgeBase, locale: str | None) -> KnowledgeBase:
     for name in reversed(locale_chain(tag)):  # the language's overlay first, the locale's own over it
         texts.update(kb.text_overlays.get(name, {}))
     result = with_prose(kb, texts) if texts else kb
+    if len(_localized) >= _CACHED:  # a few knowledge bases' worth of locales, as the engine's tables keep
+        _localized.clear()
     _localized[key] = (kb, result)
     return result
 

@@ -58,7 +58,7 @@ def render(kb: KnowledgeBase, outcome: o.Outcome, locale: str | None = None) -> 
         book.fill(spoken.speech),
         _fill(book, spoken.reprompt),
         _fill(book, spoken.card_title),
-        _fill(book, spoken.card_text.replace("\t", "") if spoken.card_text else None),
+        _fill(book, spoken.card_text),
     )
 
 
